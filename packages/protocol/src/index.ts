@@ -1,0 +1,7 @@
+// The Orrery wire contract: one schema per wire type, shared by server, SDKs and dashboard.
+export * from "./values.js";
+export * from "./limits.js";
+export * from "./wire/errors.js";
+export * from "./wire/records.js";
+export * from "./wire/runs.js";
+export * from "./wire/history.js";
