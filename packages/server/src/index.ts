@@ -1,1 +1,68 @@
-export {};
+// Owns starting and stopping an Orrery server: open the store, build the app, watch heartbeats
+// (runs whose heartbeats stop become `crashed`), listen, and shut down gracefully so that
+// in-flight batches finish and the store is flushed before the process exits.
+import { readFileSync } from "node:fs";
+import type { FastifyInstance } from "fastify";
+import { openStore, type Store } from "@orrery/store";
+import { buildApp } from "./app.js";
+import { isLoopback } from "./auth.js";
+
+export { buildApp } from "./app.js";
+export { isLoopback } from "./auth.js";
+
+export interface ServerOptions {
+  dataDir: string;
+  host?: string;
+  /** 0 picks a free port. */
+  port?: number;
+  /** A running run with no heartbeat or record for this long is marked crashed. */
+  heartbeatTimeoutMs?: number;
+  logger?: boolean;
+}
+
+export interface RunningServer {
+  url: string;
+  host: string;
+  port: number;
+  app: FastifyInstance;
+  store: Store;
+  close(): Promise<void>;
+}
+
+export const VERSION: string = (JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string }).version;
+
+export const DEFAULT_HEARTBEAT_TIMEOUT_MS = 60_000;
+
+export async function startServer(opts: ServerOptions): Promise<RunningServer> {
+  const host = opts.host ?? "127.0.0.1";
+  const store = await openStore(opts.dataDir);
+  const app = await buildApp({ store, requireKeys: !isLoopback(host), logger: opts.logger ?? false, version: VERSION });
+  const timeout = opts.heartbeatTimeoutMs ?? DEFAULT_HEARTBEAT_TIMEOUT_MS;
+  const reaper = setInterval(() => {
+    store.meta.markCrashed(Date.now(), timeout).catch((err: unknown) => app.log.error({ err }, "crash detection failed"));
+  }, Math.max(100, Math.min(5_000, Math.floor(timeout / 4))));
+  reaper.unref();
+  try {
+    await app.listen({ host, port: opts.port ?? 5170 });
+  } catch (err) {
+    clearInterval(reaper);
+    await app.close();
+    await store.close();
+    throw err;
+  }
+  const address = app.server.address();
+  const port = typeof address === "object" && address ? address.port : (opts.port ?? 5170);
+  let closing: Promise<void> | undefined;
+  return {
+    url: `http://${host.includes(":") ? `[${host}]` : host}:${port}`,
+    host, port, app, store,
+    close() {
+      closing ??= (async () => {
+        clearInterval(reaper);
+        await app.close();
+        await store.close();
+      })();
+      return closing;
+    },
+  };
+}

@@ -2,6 +2,7 @@
 // x array and one y array per key), never as per-point objects, and never longer than maxPoints.
 import { Type, type Static } from "@sinclair/typebox";
 import { LIMITS } from "../limits.js";
+import { MetricValue } from "./records.js";
 
 export const SeriesQuery = Type.Object(
   {
@@ -17,7 +18,7 @@ export type SeriesQuery = Static<typeof SeriesQuery>;
 export const Series = Type.Object({
   key: Type.String(),
   x: Type.Array(Type.Number()),
-  y: Type.Array(Type.Ref("MetricValue")),
+  y: Type.Array(Type.Ref(MetricValue)),
   count: Type.Integer({ description: "points in the requested range before bucketing" }),
   sampled: Type.Boolean({ description: "true when buckets replaced raw points (each bucket keeps its min and max)" }),
 });

@@ -1,0 +1,24 @@
+// Owns small helpers shared by route plugins: the error responses every route documents and
+// looking up a run or answering 404 in one place.
+import { Type } from "@sinclair/typebox";
+import { OrreryError } from "@orrery/protocol";
+import type { Store, RunRef } from "@orrery/store";
+
+export const errorResponses = {
+  400: Type.Ref("ErrorBody"),
+  401: Type.Ref("ErrorBody"),
+  404: Type.Ref("ErrorBody"),
+};
+
+export async function requireRun(store: Store, ref: RunRef): Promise<void> {
+  const run = await store.meta.getRun(ref);
+  if (!run) throw runNotFound(ref);
+}
+
+export function runNotFound(ref: RunRef): OrreryError {
+  return new OrreryError(
+    "run_not_found",
+    `run '${ref.runId}' does not exist in project ${ref.entity}/${ref.project}: check the id with 'orrery runs --project ${ref.entity}/${ref.project}'`,
+    "runId",
+  );
+}

@@ -1,0 +1,75 @@
+// Owns ingest, in three stages:
+//   1. validate the envelope (records is a non-empty array of objects with a seq and a type);
+//   2. validate each record on its own, so one bad record is rejected without blocking the rest;
+//   3. hand the batch to the store, which commits it durably and idempotently by (run, seq),
+//      and only then reply: an acknowledgement means the data survives a crash.
+import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
+import { Type, type TSchema } from "@sinclair/typebox";
+import { TypeCompiler } from "@sinclair/typebox/compiler";
+import {
+  IngestEnvelope, MetricValue, OrreryError, RECORD_SCHEMAS, RECORD_TYPES, RunParams,
+  type RecordType, type WireRecord,
+} from "@orrery/protocol";
+import { SeqGapError, type IngestItem } from "@orrery/store";
+import { jsonPointerToField } from "../errors.js";
+import { errorResponses } from "./common.js";
+
+const checks = Object.fromEntries(
+  RECORD_TYPES.map((t) => [t, TypeCompiler.Compile(RECORD_SCHEMAS[t] as TSchema, [MetricValue])]),
+) as unknown as Record<RecordType, { Check(v: unknown): boolean; Errors(v: unknown): { First(): { path: string; message: string } | undefined } }>;
+
+function compileEnvelopeOrParams(schema: TSchema): (data: unknown) => { value?: unknown; error?: Error } {
+  const check = TypeCompiler.Compile(schema);
+  return (data) => {
+    if (check.Check(data)) return { value: data };
+    const e = check.Errors(data).First();
+    const field = e ? jsonPointerToField(e.path) : "";
+    return { error: new OrreryError("invalid_request", `${field || "body"}: ${e?.message ?? "is invalid"}`, field || "body") };
+  };
+}
+
+/** Validates one record; returns it typed, or the rejection to report. */
+export function checkRecord(raw: { seq: number; type: string }, index: number): IngestItem {
+  const type = raw.type as RecordType;
+  const check = checks[type];
+  if (!check) {
+    return {
+      seq: raw.seq, type: "rejected",
+      rejection: { seq: raw.seq, error: "invalid_record", field: `records[${index}].type`, message: `unknown record type '${raw.type}': use one of ${RECORD_TYPES.join(", ")}` },
+    };
+  }
+  if (check.Check(raw as unknown)) return raw as unknown as WireRecord;
+  const e = check.Errors(raw).First();
+  const field = `records[${index}]${e ? jsonPointerToField(e.path).replace(/^(?=[^[])/, ".") : ""}`;
+  return {
+    seq: raw.seq, type: "rejected",
+    rejection: { seq: raw.seq, error: "invalid_record", field, message: `${field}: ${e?.message ?? "is invalid"}${e?.path.includes("/values/") ? " (metric values must be numbers, or the strings NaN, Infinity, -Infinity)" : ""}` },
+  };
+}
+
+export const ingestRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  const envelope = compileEnvelopeOrParams(IngestEnvelope);
+  app.post("/api/v1/projects/:entity/:project/runs/:runId/records", {
+    schema: {
+      summary: "Append a batch of a run's records (idempotent by seq)",
+      description:
+        "Records are applied in order. A record whose seq the server already holds is dropped as a duplicate; " +
+        "a record that fails validation is rejected on its own and consumes its seq; a batch that skips seqs " +
+        "gets 409 and stores nothing. The reply is sent only after the batch is durable.",
+      params: RunParams,
+      body: Type.Ref("IngestBatch"),
+      response: { 200: Type.Ref("IngestReply"), 409: Type.Ref("ErrorBody"), 413: Type.Ref("ErrorBody"), ...errorResponses },
+    },
+    // The documented body is the full union; validation is split into envelope + per record (above).
+    validatorCompiler: ({ schema, httpPart }) => (httpPart === "body" ? envelope : compileEnvelopeOrParams(schema as unknown as TSchema)),
+  }, async (req) => {
+    const body = req.body as unknown as { records: { seq: number; type: string }[] };
+    const items = body.records.map(checkRecord);
+    try {
+      return await app.store.appendBatch(req.params, items, Date.now());
+    } catch (err: unknown) {
+      if (err instanceof SeqGapError) throw new OrreryError("conflict", err.message, "records[0].seq");
+      throw err;
+    }
+  });
+};
