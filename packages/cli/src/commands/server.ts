@@ -1,0 +1,51 @@
+// Owns `orrery server`: start the API and page on the embedded store, optionally fill the demo
+// project, and shut down gracefully on SIGINT/SIGTERM (in-flight batches finish, store flushed).
+import { Command, Option } from "commander";
+import { join, resolve } from "node:path";
+import { startServer, isLoopback } from "@orrery/server";
+import { parseDuration, parsePort } from "../args.js";
+import { runDemo } from "../demo/demo.js";
+
+export function serverCommand(): Command {
+  return new Command("server")
+    .description("run the Orrery API and dashboard on the embedded store")
+    .option("--host <host>", "address to listen on (anything but loopback requires API keys)", "127.0.0.1")
+    .option("--port <port>", "port to listen on (0 picks a free one)", parsePort, 5170)
+    .option("--data <dir>", "directory of the embedded store", "./orrery-data")
+    .option("--demo", "fill a demo project on start if it is empty")
+    .addOption(new Option("--heartbeat-timeout <duration>", "mark a running run crashed after this long without a heartbeat").argParser(parseDuration).default(60_000, "60s"))
+    .option("--quiet", "do not log requests")
+    .action(async (opts: { host: string; port: number; data: string; demo?: boolean; heartbeatTimeout: number; quiet?: boolean }) => {
+      const dataDir = resolve(opts.data);
+      let server;
+      try {
+        server = await startServer({ dataDir, host: opts.host, port: opts.port, heartbeatTimeoutMs: opts.heartbeatTimeout, logger: false });
+      } catch (err) {
+        const e = err as NodeJS.ErrnoException;
+        if (e.code === "EADDRINUSE") throw new Error(`port ${opts.port} on ${opts.host} is already in use: stop the other server or pass --port`);
+        if (e.code === "EADDRNOTAVAIL") throw new Error(`cannot listen on ${opts.host}: it is not an address of this machine`);
+        throw err;
+      }
+      process.stdout.write(`Orrery is serving ${server.url}  (data in ${dataDir})\n`);
+      if (!isLoopback(opts.host)) process.stdout.write("API keys are required on this address: create one with 'orrery keys create --data " + opts.data + "'\n");
+      let stopping = false;
+      const stop = (signal: string) => {
+        if (stopping) return;
+        stopping = true;
+        process.stdout.write(`\n${signal}: finishing in-flight requests and closing the store...\n`);
+        server.close().then(() => process.exit(0), (err: unknown) => { console.error(err); process.exit(1); });
+      };
+      process.on("SIGINT", () => stop("SIGINT"));
+      process.on("SIGTERM", () => stop("SIGTERM"));
+      if (opts.demo) {
+        const existing = await server.store.meta.getProject({ entity: "demo", project: "shapes-mlp" });
+        if (existing && existing.runCount > 0) {
+          process.stdout.write("The demo project demo/shapes-mlp is already filled.\n");
+        } else {
+          process.stdout.write("Filling the demo project demo/shapes-mlp; watch it at " + server.url + "\n");
+          await runDemo({ url: server.url, runs: 20, spoolDir: join(dataDir, "demo-spool"), quiet: opts.quiet ?? false });
+          process.stdout.write("Demo ready: " + server.url + "\n");
+        }
+      }
+    });
+}

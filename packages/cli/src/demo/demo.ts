@@ -1,0 +1,66 @@
+// Owns `orrery demo`: fill a project with realistic runs through the public SDK, exactly as a
+// user's training script would: a learning-rate x batch-size grid of the demo MLP, plus one run
+// whose process is killed mid-training so the dashboard shows a crashed run.
+import { spawn } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import * as orrery from "orrery";
+import { trainAndLog } from "./loop.js";
+import { progressBar } from "../progress.js";
+
+export interface DemoOptions {
+  url: string;
+  runs: number;
+  spoolDir: string;
+  project?: string;
+  quiet?: boolean;
+  apiKey?: string;
+  epochs?: number;
+  delayMs?: number;
+}
+
+const LRS = [0.003, 0.01, 0.03, 0.1, 0.3, 1.0];
+const BATCHES = [16, 32, 64, 128];
+
+export async function runDemo(o: DemoOptions): Promise<void> {
+  const project = o.project ?? "demo/shapes-mlp";
+  const epochs = o.epochs ?? 25;
+  const delayMs = o.delayMs ?? 30;
+  const bar = o.quiet ? undefined : progressBar("demo runs");
+  const trained = Math.max(0, o.runs - 1);
+  for (let i = 0; i < trained; i++) {
+    const lr = LRS[i % LRS.length];
+    const batchSize = BATCHES[Math.floor(i / LRS.length) % BATCHES.length];
+    const hidden = 16 + 8 * (i % 3);
+    const run = await orrery.init({
+      project, url: o.url, apiKey: o.apiKey, dir: o.spoolDir, mode: "online", console: false,
+      name: `mlp-lr${lr}-bs${batchSize}`,
+      group: "lr-batch-grid", jobType: "train",
+      tags: ["demo", lr >= 0.3 ? "high-lr" : "baseline"],
+      notes: "One-hidden-layer MLP on the generated shapes data set (4 classes, 'star' is rare).",
+      config: {
+        lr, batch_size: batchSize, epochs, hidden,
+        optimizer: { name: "sgd", momentum: 0.9 },
+        dataset: { name: "shapes", train: 2000, val: 600, classes: 4 },
+        seed: i,
+      },
+      systemMetricsIntervalMs: 500,
+    });
+    const code = await trainAndLog(run, { lr, batchSize, hidden, momentum: 0.9, seed: i }, { epochs, delayMs });
+    await run.finish(code);
+    bar?.update(i + 1, o.runs);
+  }
+  if (o.runs > 0) {
+    await crashedRun(o, project);
+    bar?.update(o.runs, o.runs);
+  }
+  bar?.stop();
+}
+
+/** A real crash: a child process trains and is killed with SIGKILL; its heartbeats stop. */
+function crashedRun(o: DemoOptions, project: string): Promise<void> {
+  const child = spawn(process.execPath, [fileURLToPath(new URL("./crash-child.js", import.meta.url))], {
+    env: { ...process.env, ORRERY_URL: o.url, ORRERY_PROJECT: project, ORRERY_DIR: o.spoolDir, ORRERY_MODE: "online", ...(o.apiKey ? { ORRERY_API_KEY: o.apiKey } : {}) },
+    stdio: ["ignore", "ignore", "inherit"],
+  });
+  return new Promise((resolve) => child.on("exit", () => resolve()));
+}

@@ -1,0 +1,32 @@
+#!/usr/bin/env node
+// Owns the `orrery` command: wires the subcommands and turns any failure into one line on stderr
+// with a non-zero exit code (2 for bad usage), never a stack trace for a user mistake.
+import { Command, CommanderError } from "commander";
+import { VERSION } from "@orrery/server";
+import { serverCommand } from "./commands/server.js";
+import { demoCommand } from "./commands/demo.js";
+import { syncCommand } from "./commands/sync.js";
+import { runsCommand } from "./commands/runs.js";
+import { keysCommand } from "./commands/keys.js";
+
+const program = new Command("orrery")
+  .description("Orrery: track, compare and reproduce machine-learning runs")
+  .version(VERSION)
+  .showHelpAfterError("(run with --help for usage)")
+  .exitOverride();
+
+for (const cmd of [serverCommand(), demoCommand(), syncCommand(), runsCommand(), keysCommand()]) {
+  program.addCommand(cmd);
+}
+for (const cmd of program.commands) {
+  cmd.exitOverride();
+  for (const sub of cmd.commands) sub.exitOverride();
+}
+
+try {
+  await program.parseAsync(process.argv);
+} catch (err) {
+  if (err instanceof CommanderError) process.exit(err.exitCode === 0 ? 0 : 2);
+  process.stderr.write(`orrery: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+}
