@@ -27,6 +27,13 @@ export class SeqGapError extends Error {
   }
 }
 
+/**
+ * A record the server refused for its content. It still occupies its seq, so the engine consumes
+ * the seq (the run's lastSeq moves past it) and reports the rejection, storing nothing else.
+ */
+export interface RejectedItem { seq: number; type: "rejected"; rejection: RecordRejection }
+export type IngestItem = WireRecord | RejectedItem;
+
 export interface IngestStore {
   /**
    * Applies already-validated records of one run, in order, atomically, and returns only after
@@ -51,7 +58,7 @@ export interface IngestStore {
    * Any record for a run refreshes its heartbeat while it is running; a crashed run stays crashed
    * unless a finish record arrives.
    */
-  appendBatch(run: RunRef, records: readonly WireRecord[], now: number): Promise<AppendResult>;
+  appendBatch(run: RunRef, records: readonly IngestItem[], now: number): Promise<AppendResult>;
 }
 
 export interface RunListOptions { limit: number; cursor?: string; state?: RunState }
