@@ -332,17 +332,18 @@ export class Sender {
   }
 }
 
-function buildBody(frames: Frame[]): Buffer {
+function buildBody(frames: Frame[]): Uint8Array<ArrayBuffer> {
   let size = BODY_HEAD.length + BODY_TAIL.length + frames.length - 1;
   for (const f of frames) size += f.payload.length;
-  const out = Buffer.allocUnsafe(size);
+  // A plain ArrayBuffer-backed buffer (not the shared pool) is what fetch's BodyInit accepts.
+  const out = Buffer.from(new ArrayBuffer(size));
   let at = BODY_HEAD.copy(out, 0);
   for (let i = 0; i < frames.length; i++) {
     if (i > 0) out[at++] = 0x2c;
     at += frames[i]!.payload.copy(out, at);
   }
   BODY_TAIL.copy(out, at);
-  return out;
+  return new Uint8Array(out.buffer as ArrayBuffer, 0, size);
 }
 
 function parseJson(text: string): unknown {
@@ -369,5 +370,7 @@ function conflictLastSeq(body: string): number | undefined {
     if (typeof source.lastSeq === "number") return source.lastSeq;
     if (typeof source.expectedSeq === "number") return source.expectedSeq - 1;
   }
-  return undefined;
+  // The reference server says "... expected seq N, got M; resend from seq N".
+  const m = typeof parsed.message === "string" ? /(?:resend from|expected) seq (\d+)/.exec(parsed.message) : null;
+  return m ? Number(m[1]) - 1 : undefined;
 }

@@ -200,3 +200,8 @@ export function checkExitCode(code: unknown): number {
   return code;
 }
 
+
+/** Server URL and API key for tools that have no init options (orrery sync). */
+export function resolveServer(url: string | undefined, apiKey: string | undefined, env: NodeJS.ProcessEnv = process.env): { url: string; apiKey: string | undefined } {
+  return { url: pickUrl(url, env.ORRERY_URL), apiKey: pickString("apiKey", apiKey, env.ORRERY_API_KEY) };
+}

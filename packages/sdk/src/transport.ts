@@ -17,7 +17,7 @@ export function runPath(e: Endpoint): string {
 }
 
 /** POSTs `body` (JSON bytes, or nothing) and never throws: network failures become `{ ok: false }`. */
-export async function post(target: string, apiKey: string | undefined, body: Uint8Array | undefined, signal: AbortSignal): Promise<Reply> {
+export async function post(target: string, apiKey: string | undefined, body: Uint8Array<ArrayBuffer> | undefined, signal: AbortSignal): Promise<Reply> {
   const headers: Record<string, string> = {};
   if (body !== undefined) headers["content-type"] = "application/json";
   if (apiKey !== undefined) headers.authorization = `Bearer ${apiKey}`;

@@ -11,6 +11,7 @@ import {
 import type { Store } from "@orrery/store";
 import { registerErrorHandling } from "./errors.js";
 import { registerAuth } from "./auth.js";
+import { registerValidation } from "./validation.js";
 import { healthRoutes } from "./routes/health.js";
 import { projectRoutes } from "./routes/projects.js";
 import { runRoutes } from "./routes/runs.js";
@@ -34,18 +35,21 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
     logger: opts.logger ? { level: "info" } : false,
     bodyLimit: LIMITS.maxBodyBytes,
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: "array", useDefaults: true, allErrors: false } },
     return503OnClosing: true,
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.decorate("store", opts.store);
   registerErrorHandling(app);
   if (opts.requireKeys) registerAuth(app, opts.store.keys);
+  // The API speaks JSON only; anything else gets 415 instead of being parsed as text.
+  app.removeContentTypeParser("text/plain");
 
-  for (const schema of [
+  const shared = [
     MetricValue, ErrorBody, ...Object.values(RECORD_SCHEMAS), IngestBatch, IngestReply, Run, RunPage, RunPatch,
     Project, ProjectList, SeriesResponse, HistoryRows, KeyList, ConsoleLines,
-  ]) app.addSchema(schema);
+  ];
+  for (const schema of shared) app.addSchema(schema);
+  registerValidation(app, shared);
 
   await app.register(swagger, {
     openapi: {

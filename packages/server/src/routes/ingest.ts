@@ -7,7 +7,7 @@ import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type, type TSchema } from "@sinclair/typebox";
 import { TypeCompiler } from "@sinclair/typebox/compiler";
 import {
-  IngestEnvelope, MetricValue, OrreryError, RECORD_SCHEMAS, RECORD_TYPES, RunParams,
+  IngestEnvelope, LIMITS, MetricValue, OrreryError, RECORD_SCHEMAS, RECORD_TYPES, RunParams,
   type RecordType, type WireRecord,
 } from "@orrery/protocol";
 import { SeqGapError, type IngestItem } from "@orrery/store";
@@ -28,6 +28,16 @@ function compileEnvelopeOrParams(schema: TSchema): (data: unknown) => { value?: 
   };
 }
 
+/** JSON Schema cannot bound the length of a record's keys for TypeBox's checker, so do it here. */
+function longKey(r: { values?: Record<string, unknown>; config?: Record<string, unknown>; metadata?: Record<string, unknown> }): { where: string; key: string } | undefined {
+  for (const where of ["values", "config", "metadata"] as const) {
+    const obj = r[where];
+    if (!obj) continue;
+    for (const key in obj) if (key.length > LIMITS.maxKeyLength) return { where, key };
+  }
+  return undefined;
+}
+
 /** Validates one record; returns it typed, or the rejection to report. */
 export function checkRecord(raw: { seq: number; type: string }, index: number): IngestItem {
   const type = raw.type as RecordType;
@@ -38,7 +48,15 @@ export function checkRecord(raw: { seq: number; type: string }, index: number): 
       rejection: { seq: raw.seq, error: "invalid_record", field: `records[${index}].type`, message: `unknown record type '${raw.type}': use one of ${RECORD_TYPES.join(", ")}` },
     };
   }
-  if (check.Check(raw as unknown)) return raw as unknown as WireRecord;
+  if (check.Check(raw as unknown)) {
+    const long = longKey(raw as unknown as { values?: Record<string, unknown>; config?: Record<string, unknown>; metadata?: Record<string, unknown> });
+    if (long === undefined) return raw as unknown as WireRecord;
+    const field = `records[${index}].${long.where}.${long.key.slice(0, 40)}…`;
+    return {
+      seq: raw.seq, type: "rejected",
+      rejection: { seq: raw.seq, error: "invalid_record", field, message: `${field}: keys are at most ${LIMITS.maxKeyLength} characters; shorten the name` },
+    };
+  }
   const e = check.Errors(raw).First();
   const field = `records[${index}]${e ? jsonPointerToField(e.path).replace(/^(?=[^[])/, ".") : ""}`;
   return {
@@ -66,7 +84,13 @@ export const ingestRoutes: FastifyPluginAsyncTypebox = async (app) => {
     const body = req.body as unknown as { records: { seq: number; type: string }[] };
     const items = body.records.map(checkRecord);
     try {
-      return await app.store.appendBatch(req.params, items, Date.now());
+      const result = await app.store.appendBatch(req.params, items, Date.now());
+      // The store names fields within a record; prefix each with the record's place in the batch.
+      const indexBySeq = new Map(body.records.map((r, i) => [r.seq, i]));
+      for (const rej of result.rejected) {
+        if (rej.field !== undefined && !rej.field.startsWith("records[")) rej.field = `records[${indexBySeq.get(rej.seq) ?? 0}].${rej.field}`;
+      }
+      return result;
     } catch (err: unknown) {
       if (err instanceof SeqGapError) throw new OrreryError("conflict", err.message, "records[0].seq");
       throw err;

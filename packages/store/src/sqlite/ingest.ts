@@ -1,10 +1,11 @@
 // Owns appendBatch: seq bookkeeping (duplicates, gaps), the meaning of each record type, and the
 // one transaction per call that makes a batch atomic and durable. Where points physically go is
 // points.ts's business; running aggregates are stats.ts's.
-import type {
-  ConsoleRecord, HistoryRecord, RecordRejection, RunRecord, RunState, SystemRecord, WireRecord,
+import {
+  LIMITS,
+  type ConsoleRecord, type HistoryRecord, type RecordRejection, type RunRecord, type RunState, type SystemRecord, type WireRecord,
 } from "@orrery/protocol";
-import { SeqGapError, type AppendResult, type BlobStore, type RunRef } from "../interfaces.js";
+import { SeqGapError, type AppendResult, type BlobStore, type IngestItem, type RunRef } from "../interfaces.js";
 import type { Engine, Stmt } from "./engine.js";
 import { decodeWireMetric } from "./float.js";
 import type { Ids } from "./ids.js";
@@ -53,7 +54,7 @@ export class Ingest {
   >;
   private readonly selJson: Record<JsonColumn, Stmt>;
   private readonly saveJson: Record<JsonColumn, Stmt>;
-  private readonly txn: (ref: RunRef, records: readonly WireRecord[], now: number) => AppendResult;
+  private readonly txn: (ref: RunRef, records: readonly IngestItem[], now: number) => AppendResult;
   // Scratch buffers reused across history records so the hot loop allocates nothing per point.
   private readonly keyBuf: string[] = [];
   private readonly valBuf: number[] = [];
@@ -95,11 +96,11 @@ export class Ingest {
     }
     this.selJson = sel;
     this.saveJson = save;
-    this.txn = eng.db.transaction((ref: RunRef, records: readonly WireRecord[], now: number) =>
+    this.txn = eng.db.transaction((ref: RunRef, records: readonly IngestItem[], now: number) =>
       this.applyBatch(ref, records, now)).immediate;
   }
 
-  async appendBatch(ref: RunRef, records: readonly WireRecord[], now: number): Promise<AppendResult> {
+  async appendBatch(ref: RunRef, records: readonly IngestItem[], now: number): Promise<AppendResult> {
     this.eng.assertOpen();
     // Blobs are written (and synced) before the transaction, which cannot await; a batch that later
     // fails leaves at most an unreferenced, content-addressed blob behind.
@@ -115,7 +116,7 @@ export class Ingest {
     }
   }
 
-  private applyBatch(ref: RunRef, records: readonly WireRecord[], now: number): AppendResult {
+  private applyBatch(ref: RunRef, records: readonly IngestItem[], now: number): AppendResult {
     const existing = this.ids.runRowId(ref);
     let tx = existing === undefined ? undefined : this.loadRun(existing);
     let lastSeq = tx?.lastSeq ?? 0;
@@ -126,6 +127,13 @@ export class Ingest {
       const seq = rec.seq;
       if (seq <= lastSeq) { duplicates++; continue; }
       if (seq !== lastSeq + 1) throw new SeqGapError(lastSeq + 1, seq);
+      // A record the server already refused still occupies its seq (and creates its run).
+      if (rec.type === "rejected") {
+        tx ??= this.createRun(ref, now, now);
+        tx.lastSeq = lastSeq = seq;
+        rejected.push(rec.rejection);
+        continue;
+      }
       tx ??= this.createRun(ref, rec.ts, now);
       tx.lastSeq = lastSeq = seq;
       try {
@@ -198,6 +206,9 @@ export class Ingest {
     for (const key in values) {
       if (reserved !== undefined && reserved.has(key)) {
         throw new Rejection(`history key "${key}" is reserved for the row's own column: rename the metric`, `values.${key}`);
+      }
+      if (key.length === 0 || key.length > LIMITS.maxKeyLength) {
+        throw new Rejection(`metric key "${key.slice(0, 40)}" must be 1 to ${LIMITS.maxKeyLength} characters: shorten it`, `values.${key.slice(0, 40)}`);
       }
       const v = decodeWireMetric(values[key]);
       if (v === undefined) {
@@ -301,8 +312,8 @@ export class Ingest {
   }
 
   /** Moves large git diffs of run records into the blob store, without touching the caller's objects. */
-  private async offloadDiffs(records: readonly WireRecord[]): Promise<readonly WireRecord[]> {
-    let out: WireRecord[] | undefined;
+  private async offloadDiffs(records: readonly IngestItem[]): Promise<readonly IngestItem[]> {
+    let out: IngestItem[] | undefined;
     for (let i = 0; i < records.length; i++) {
       const rec = records[i];
       if (rec.type !== "run" || rec.metadata === undefined) continue;

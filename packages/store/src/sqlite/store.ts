@@ -2,8 +2,7 @@
 // Each concern lives in its own file; this one only wires them and handles close.
 import { mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
-import type { WireRecord } from "@orrery/protocol";
-import type { AppendResult, BlobStore, KeyStore, MetaStore, RunRef, SeriesStore, Store } from "../interfaces.js";
+import type { AppendResult, BlobStore, IngestItem, KeyStore, MetaStore, RunRef, SeriesStore, Store } from "../interfaces.js";
 import { LocalBlobStore } from "../files/blob-store.js";
 import { Engine } from "./engine.js";
 import { Ids } from "./ids.js";
@@ -38,7 +37,7 @@ export class SqliteStore implements Store {
     this.ingest = new Ingest(this.engine, ids, points, this.blobs);
   }
 
-  appendBatch(run: RunRef, records: readonly WireRecord[], now: number): Promise<AppendResult> {
+  appendBatch(run: RunRef, records: readonly IngestItem[], now: number): Promise<AppendResult> {
     return this.ingest.appendBatch(run, records, now);
   }
 

@@ -1,0 +1,410 @@
+// Owns a live run: turns every SDK call into a spool record (seq 1, 2, 3 ...) before returning,
+// and wires the background parts together (sender, heartbeat, system metrics, console capture,
+// process-exit hooks). Step semantics live in history.ts, the file format in spool/, shipping in
+// sender.ts. Nothing here waits on the network except finish().
+import { mkdirSync, readdirSync } from "node:fs";
+import { join } from "node:path";
+import { encodeMetric, type SummaryMode } from "@orrery/protocol";
+import { ConsoleCapture, type StreamName } from "./console-capture.js";
+import { describe, optionError, OrreryValueError } from "./errors.js";
+import { Heartbeat } from "./heartbeat.js";
+import { History, type LogOptions, type LogValues } from "./history.js";
+import { checkKey, toJsonObject, type JsonObject, type JsonValue } from "./json-values.js";
+import { collectMetadata } from "./metadata.js";
+import { Sender } from "./sender.js";
+import { checkExitCode, type Mode, type Settings } from "./settings.js";
+import { SPOOL_FILE } from "./spool/ack.js";
+import { SpoolWriter } from "./spool/writer.js";
+import { SystemMetrics, type Sample } from "./system-metrics.js";
+import { warn } from "./warn.js";
+
+/** Largest config or summary record we write; bigger objects are split by top-level key. */
+const MAX_OBJECT_RECORD_CHARS = 1024 * 1024;
+const SUMMARY_MODES: readonly SummaryMode[] = ["last", "min", "max", "mean", "none"];
+
+export interface FinishResult {
+  /** Records the server acknowledged during this process. */
+  sent: number;
+  /** Records written but not acknowledged (all of them in offline mode): `orrery sync` uploads them. */
+  pending: number;
+  /** The run's spool folder ("" in disabled mode). */
+  spoolDir: string;
+}
+
+export interface RunConfig {
+  /** Sets top-level config keys (a nested value replaces the whole key). Any JSON-compatible values. */
+  update(values: Record<string, unknown>): void;
+  /** The current value of a top-level key. */
+  get(key: string): JsonValue | undefined;
+  /** A copy of the whole config. */
+  toJSON(): JsonObject;
+}
+
+export interface RunSummary {
+  /** Sets a summary key; it wins over the automatic summary of a metric with the same key. Any JSON value; null removes the override. */
+  set(key: string, value: unknown): void;
+  /** set() for several keys in one record. */
+  update(values: Record<string, unknown>): void;
+  /** Removes the override of `key`, so the automatic summary shows again. */
+  delete(key: string): void;
+}
+
+export interface Run {
+  readonly id: string;
+  readonly name: string;
+  readonly entity: string;
+  readonly project: string;
+  readonly mode: Mode;
+  /** Server URL in use (also in offline mode, for `orrery sync`). */
+  readonly url: string;
+  /** Spool folder of this run ("" in disabled mode). */
+  readonly spoolDir: string;
+  /** The step the next log() without `step` writes to. */
+  readonly step: number;
+  readonly config: RunConfig;
+  readonly summary: RunSummary;
+  /**
+   * Records a row of metrics. Values are numbers (NaN and ±Infinity are kept) or nested plain
+   * objects of numbers, flattened with "." ({ val: { acc: 1 } } is "val.acc"). Anything else
+   * (strings, booleans, null, arrays, bigint) throws OrreryValueError naming the key; keys must be
+   * 1 to 256 characters and must not start with "_" (reserved for _step, _timestamp, _runtime).
+   *
+   * Steps:
+   * - `log(v)`: v is merged into the pending row, the row is written at the current step, and
+   *   the step increments.
+   * - `log(v, { commit: false })`: v is merged into the pending row, which is not written yet;
+   *   a later log() (or finish()) writes it. Later values win per key.
+   * - `log(v, { step: s })` with s >= current step: a pending row at the current step is written
+   *   first, then v is written at s, and the next automatic step is s + 1. With `commit: false`
+   *   v becomes the pending row of step s instead.
+   * - `log(v, { step: s })` with s < current step (e.g. a late evaluation result): v is written
+   *   at s right away (`commit` does not apply) and the server merges it into that step, the
+   *   later write winning per key. The pending row is untouched and the automatic step continues
+   *   from the highest step so far (highest + 1).
+   *
+   * The row is appended to the local spool with a synchronous write before log() returns, so
+   * it survives the process being killed; it is sent to the server in the background.
+   */
+  log(values: LogValues, options?: LogOptions): void;
+  /** Chooses what the summary shows for `key`: last (default), min, max, mean or none. */
+  defineMetric(key: string, options: { summary: SummaryMode }): void;
+  /**
+   * Ends the run: writes the pending row and a finish record (exit code 0 = finished, anything
+   * else = failed), stops capture and timers, and waits up to finishTimeoutMs for the server to
+   * acknowledge everything. Calling it again returns the same promise.
+   */
+  finish(exitCode?: number): Promise<FinishResult>;
+}
+
+type State = "running" | "finishing" | "finished";
+
+export class ActiveRun implements Run {
+  readonly id: string;
+  readonly name: string;
+  readonly entity: string;
+  readonly project: string;
+  readonly mode: Mode;
+  readonly url: string;
+  readonly spoolDir: string;
+  readonly config: RunConfig;
+  readonly summary: RunSummary;
+  private readonly settings: Settings;
+  private readonly writer: SpoolWriter;
+  private readonly history: History;
+  private seq = 0;
+  private state: State = "running";
+  private sender: Sender | undefined;
+  private heartbeat: Heartbeat | undefined;
+  private systemMetrics: SystemMetrics | undefined;
+  private consoleCapture: ConsoleCapture | undefined;
+  private finishing: Promise<FinishResult> | undefined;
+  private configValues: JsonObject;
+  private warnedWrite = false;
+  private warnedAfterFinish = false;
+
+  /** Creates the spool, writes the run record and starts the background parts. */
+  static async start(settings: Settings): Promise<ActiveRun> {
+    const startedAt = Date.now();
+    const spoolDir = join(settings.dir, `run-${stamp(startedAt)}-${settings.runId}`);
+    refuseReusedId(settings);
+    mkdirSync(spoolDir, { recursive: true });
+    const metadata = await collectMetadata(startedAt);
+    const writer = SpoolWriter.create(join(spoolDir, SPOOL_FILE), {
+      spool: 1, entity: settings.entity, project: settings.project, runId: settings.runId, createdAt: startedAt,
+    });
+    return new ActiveRun(settings, spoolDir, writer, metadata);
+  }
+
+  private constructor(settings: Settings, spoolDir: string, writer: SpoolWriter, metadata: JsonObject) {
+    this.settings = settings;
+    this.id = settings.runId;
+    this.name = settings.name;
+    this.entity = settings.entity;
+    this.project = settings.project;
+    this.mode = settings.mode;
+    this.url = settings.url;
+    this.spoolDir = spoolDir;
+    this.writer = writer;
+    this.configValues = { ...settings.config };
+    this.history = new History(this.writeRow);
+
+    const configChunks = chunkObject(settings.config);
+    this.appendObject({
+      type: "run",
+      name: settings.name,
+      group: settings.group,
+      jobType: settings.jobType,
+      tags: settings.tags,
+      notes: settings.notes,
+      config: configChunks.length === 1 ? configChunks[0] : undefined,
+      metadata,
+    });
+    if (configChunks.length > 1) for (const values of configChunks) this.appendObject({ type: "config", values });
+
+    this.config = {
+      update: (values) => this.updateConfig(values),
+      get: (key) => this.configValues[key],
+      toJSON: () => structuredClone(this.configValues),
+    };
+    this.summary = {
+      set: (key, value) => {
+        if (typeof key !== "string") throw new OrreryValueError(String(key), `orrery: summary key must be a string, got ${describe(key)}`);
+        this.updateSummary({ [key]: value });
+      },
+      update: (values) => this.updateSummary(values),
+      delete: (key) => this.updateSummary({ [key]: null }),
+    };
+
+    if (settings.mode === "online") {
+      this.sender = new Sender({
+        dir: spoolDir, url: settings.url, apiKey: settings.apiKey, mode: "live", end: () => this.writer.offset, freshRun: true,
+      });
+      this.sender.notify();
+      this.heartbeat = new Heartbeat(this.sender.endpoint, settings.heartbeatIntervalMs);
+    }
+    if (settings.systemMetricsIntervalMs > 0) {
+      this.systemMetrics = new SystemMetrics(this.writeSystem, settings.systemMetricsIntervalMs);
+    }
+    if (settings.console) this.consoleCapture = ConsoleCapture.start(this.writeConsole);
+    process.on("beforeExit", this.onBeforeExit);
+    process.on("exit", this.onExit);
+    process.on("uncaughtExceptionMonitor", this.onUncaught);
+  }
+
+  get step(): number {
+    return this.history.step;
+  }
+
+  log(values: LogValues, options?: LogOptions): void {
+    if (this.state !== "running") return this.ignoredAfterFinish("log");
+    this.history.log(values, options);
+  }
+
+  defineMetric(key: string, options: { summary: SummaryMode }): void {
+    if (this.state !== "running") return this.ignoredAfterFinish("defineMetric");
+    if (typeof key !== "string") throw new OrreryValueError(String(key), `orrery: defineMetric() key must be a string, got ${describe(key)}`);
+    checkKey(key, "defineMetric()");
+    const summary = (options as { summary?: unknown } | undefined)?.summary;
+    if (!SUMMARY_MODES.includes(summary as SummaryMode)) {
+      throw new OrreryValueError(key, `orrery: defineMetric("${key}") needs { summary } set to one of ${SUMMARY_MODES.join(", ")}, got ${describe(summary)}`);
+    }
+    this.appendObject({ type: "define_metric", key, summary });
+  }
+
+  finish(exitCode: number = 0): Promise<FinishResult> {
+    if (this.finishing) return this.finishing;
+    if (this.state !== "running") return Promise.resolve(this.result());
+    const code = checkExitCode(exitCode);
+    this.finishing = this.finishAsync(code);
+    return this.finishing;
+  }
+
+  private async finishAsync(exitCode: number): Promise<FinishResult> {
+    this.closeLocally(exitCode);
+    let drained = true;
+    if (this.sender) {
+      drained = await this.sender.drain(this.settings.finishTimeoutMs);
+      this.sender.stop();
+    }
+    this.writer.close();
+    this.state = "finished";
+    const result = this.result();
+    if (this.mode === "offline") {
+      warn(`run ${this.name} (${this.id}) was saved offline in ${this.spoolDir}`);
+      warn(`upload it with: orrery sync ${shellQuote(this.spoolDir)}`);
+    } else if (!drained || result.pending > 0) {
+      warn(`${result.pending} records of run ${this.id} were not acknowledged by ${this.url} within ${this.settings.finishTimeoutMs / 1000} s; they are kept in ${this.spoolDir}`);
+      warn(`upload them with: orrery sync ${shellQuote(this.spoolDir)}`);
+    }
+    return result;
+  }
+
+  /** Everything finish does that needs no waiting; also what runs when the process dies. */
+  private closeLocally(exitCode: number): void {
+    this.state = "finishing";
+    process.off("beforeExit", this.onBeforeExit);
+    process.off("exit", this.onExit);
+    process.off("uncaughtExceptionMonitor", this.onUncaught);
+    this.systemMetrics?.stop();
+    this.heartbeat?.stop();
+    this.consoleCapture?.flush();
+    // Rows and console text first, so the finish record is the last one.
+    try {
+      this.history.flush();
+    } catch {
+      // a pending row is always valid; never fail the finish over it
+    }
+    this.consoleCapture?.stop();
+    this.appendObject({ type: "finish", exitCode });
+  }
+
+  /** The process is dying: record how, synchronously, and say how to upload the rest. */
+  private finishSync(exitCode: number, how: string): void {
+    if (this.state !== "running") return;
+    this.closeLocally(exitCode);
+    this.sender?.stop();
+    this.writer.close();
+    this.state = "finished";
+    const pending = this.result().pending;
+    if (pending > 0) {
+      warn(`run ${this.id} ${how}; ${pending} records are not uploaded yet: upload them with: orrery sync ${shellQuote(this.spoolDir)}`);
+    }
+  }
+
+  private result(): FinishResult {
+    const acked = this.sender?.ackedSeq ?? 0;
+    return { sent: this.sender?.totals.sent ?? 0, pending: Math.max(0, this.seq - acked), spoolDir: this.spoolDir };
+  }
+
+  private readonly onBeforeExit = (): void => {
+    // The script ended without finish(): finish now, keeping the process alive until acknowledged.
+    void this.finish(exitCodeOf(process.exitCode));
+  };
+
+  private readonly onExit = (code: number): void => {
+    this.finishSync(exitCodeOf(code), `ended by process.exit(${code})`);
+  };
+
+  private readonly onUncaught = (): void => {
+    // With a user handler the process lives on, and so does the run.
+    if (process.listenerCount("uncaughtException") > 0) return;
+    this.finishSync(1, "ended by an uncaught exception (exit code 1)");
+  };
+
+  // Hot path of log(): one string, one synchronous write, one cheap notify.
+  private readonly writeRow = (step: number, body: string): void => {
+    const seq = this.seq + 1;
+    if (this.writer.append(`{"seq":${seq},"ts":${Date.now()},"type":"history","step":${step},"values":{${body}}}`)) {
+      this.seq = seq;
+      if (this.sender !== undefined) this.sender.notify();
+    } else {
+      this.writeFailed();
+    }
+  };
+
+  private readonly writeSystem = (sample: Sample): void => {
+    if (this.state !== "running") return;
+    const values: Record<string, JsonValue> = {};
+    for (const key of Object.keys(sample)) values[key] = encodeMetric(sample[key]!);
+    this.appendObject({ type: "system", values });
+  };
+
+  private readonly writeConsole = (stream: StreamName, text: string): void => {
+    if (this.state === "finished") return;
+    this.appendObject({ type: "console", stream, text });
+  };
+
+  private updateConfig(values: Record<string, unknown>): void {
+    if (this.state !== "running") return this.ignoredAfterFinish("config.update");
+    const clean = toJsonObject(values, "config");
+    if (Object.keys(clean).length === 0) return;
+    Object.assign(this.configValues, clean);
+    for (const chunk of chunkObject(clean)) this.appendObject({ type: "config", values: chunk });
+  }
+
+  private updateSummary(values: Record<string, unknown>): void {
+    if (this.state !== "running") return this.ignoredAfterFinish("summary");
+    const clean = toJsonObject(values, "summary");
+    if (Object.keys(clean).length === 0) return;
+    for (const chunk of chunkObject(clean)) this.appendObject({ type: "summary", values: chunk });
+  }
+
+  /** Appends a record built from `fields`; seq and ts come first (the sender reads seq cheaply). */
+  private appendObject(fields: { type: string } & Record<string, unknown>): void {
+    const seq = this.seq + 1;
+    const json = JSON.stringify({ seq, ts: Date.now(), ...fields });
+    if (this.writer.append(json)) {
+      this.seq = seq;
+      this.sender?.notify();
+    } else {
+      this.writeFailed();
+    }
+  }
+
+  private writeFailed(): void {
+    if (this.warnedWrite) return;
+    this.warnedWrite = true;
+    warn(`cannot write to ${this.writer.path} (disk full or removed?); records are being dropped until it works again`);
+  }
+
+  private ignoredAfterFinish(call: string): void {
+    if (this.warnedAfterFinish) return;
+    this.warnedAfterFinish = true;
+    warn(`${call}() was called after run ${this.id} finished; it is ignored (start a new run with init())`);
+  }
+}
+
+/** Splits an object by top-level key into parts of at most MAX_OBJECT_RECORD_CHARS of JSON. */
+export function chunkObject(values: JsonObject, maxChars = MAX_OBJECT_RECORD_CHARS): JsonObject[] {
+  const keys = Object.keys(values);
+  if (keys.length === 0) return [{}];
+  if (JSON.stringify(values).length <= maxChars) return [values];
+  const chunks: JsonObject[] = [];
+  let current: JsonObject = {};
+  let size = 2;
+  for (const key of keys) {
+    const entry = key.length + JSON.stringify(values[key]).length + 4;
+    if (size + entry > maxChars && size > 2) {
+      chunks.push(current);
+      current = {};
+      size = 2;
+    }
+    current[key] = values[key]!;
+    size += entry;
+  }
+  chunks.push(current);
+  return chunks;
+}
+
+function refuseReusedId(settings: Settings): void {
+  let names: string[];
+  try {
+    names = readdirSync(settings.dir);
+  } catch {
+    return; // no spool folder yet
+  }
+  const suffix = `-${settings.runId}`;
+  const previous = names.find((n) => n.startsWith("run-") && n.endsWith(suffix));
+  if (previous !== undefined) {
+    throw optionError(
+      "id",
+      `"${settings.runId}" was already used by ${join(settings.dir, previous)}; resuming a run is not supported: choose a new id (or leave id out for a random one)`,
+    );
+  }
+}
+
+/** Local time as YYYYMMDD_HHMMSS, like W&B's run folders. */
+function stamp(ms: number): string {
+  const d = new Date(ms);
+  const p = (n: number): string => String(n).padStart(2, "0");
+  return `${d.getFullYear()}${p(d.getMonth() + 1)}${p(d.getDate())}_${p(d.getHours())}${p(d.getMinutes())}${p(d.getSeconds())}`;
+}
+
+function exitCodeOf(code: unknown): number {
+  const n = typeof code === "number" ? code : typeof code === "string" ? Number(code) : 0;
+  return Number.isInteger(n) && n >= -255 && n <= 255 ? n : 1;
+}
+
+function shellQuote(path: string): string {
+  return /^[A-Za-z0-9_./:=@+-]+$/.test(path) ? path : `'${path.replace(/'/g, `'\\''`)}'`;
+}
