@@ -59,13 +59,21 @@ export interface FakeServer {
   stored: Map<string, Record<string, unknown>[]>;
   requests: { path: string; status: number; records: number; auth: string | undefined }[];
   heartbeats: number;
+  /** Forgets every run, as a server restored from an old backup would. */
+  forget(): void;
   close(): Promise<void>;
 }
 
 /** A small server with the ingest contract: idempotent by seq, 409 on gaps, 413, rejections. */
 export async function fakeServer(opts: FakeServerOptions = {}): Promise<FakeServer> {
   const lastSeq = new Map<string, number>();
-  const fake: FakeServer = { url: "", stored: new Map(), requests: [], heartbeats: 0, close: async () => {} };
+  const fake: FakeServer = {
+    url: "", stored: new Map(), requests: [], heartbeats: 0, close: async () => {},
+    forget: () => {
+      lastSeq.clear();
+      fake.stored.clear();
+    },
+  };
   let failures = opts.failFirst ?? 0;
   const server: Server = createServer(async (req, res) => {
     const body = await readBody(req);
