@@ -35,12 +35,15 @@ export function parseUrl(value: string): string {
 
 const NAME = new RegExp(NAME_PATTERN);
 
+/** A mistake in how the command was called, found inside an action: exit code 2, like a bad flag. */
+export class UsageError extends Error {}
+
 /** `entity/project` or `project` (entity defaults to the given one). */
 export function parseProject(value: string, defaultEntity: string): { entity: string; project: string } {
   const parts = value.split("/");
   const [entity, project] = parts.length === 2 ? parts : [defaultEntity, parts[0]];
   if (parts.length > 2 || !NAME.test(entity) || !NAME.test(project)) {
-    throw new InvalidArgumentError("give the project as NAME or ENTITY/NAME, using letters, digits, '.', '_' and '-'.");
+    throw new UsageError(`project '${value}': give it as NAME or ENTITY/NAME, using letters, digits, '.', '_' and '-'`);
   }
   return { entity, project };
 }

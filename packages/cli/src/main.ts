@@ -3,6 +3,7 @@
 // with a non-zero exit code (2 for bad usage), never a stack trace for a user mistake.
 import { Command, CommanderError } from "commander";
 import { VERSION } from "@orrery/server";
+import { UsageError } from "./args.js";
 import { serverCommand } from "./commands/server.js";
 import { demoCommand } from "./commands/demo.js";
 import { syncCommand } from "./commands/sync.js";
@@ -28,5 +29,5 @@ try {
 } catch (err) {
   if (err instanceof CommanderError) process.exit(err.exitCode === 0 ? 0 : 2);
   process.stderr.write(`orrery: ${err instanceof Error ? err.message : String(err)}\n`);
-  process.exit(1);
+  process.exit(err instanceof UsageError ? 2 : 1);
 }

@@ -17,9 +17,10 @@ export function toJsonObject(value: unknown, what: string): JsonObject {
     throw new OrreryValueError(what, `orrery: ${what} must be a plain object of key/value pairs, got ${describe(value)}`);
   }
   const out: JsonObject = {};
+  const seen = new Set<object>([value]);
   for (const key of Object.keys(value)) {
     checkKey(key, what);
-    const v = toJson(value[key], `${what}.${key}`, new Set([value]), 1);
+    const v = toJson(value[key], what, key, seen, 1);
     if (v !== undefined) out[key] = v;
   }
   return out;
@@ -36,7 +37,8 @@ export function checkKey(key: string, what: string): void {
   }
 }
 
-function toJson(value: unknown, path: string, seen: Set<object>, depth: number): JsonValue | undefined {
+// The path (`parent` + `key`) is only joined when needed: config may have a million keys.
+function toJson(value: unknown, parent: string, key: string | number, seen: Set<object>, depth: number): JsonValue | undefined {
   switch (typeof value) {
     case "number":
       return encodeMetric(value);
@@ -46,34 +48,39 @@ function toJson(value: unknown, path: string, seen: Set<object>, depth: number):
     case "undefined":
       return undefined;
     case "bigint":
-      throw new OrreryValueError(path, `orrery: ${path} is ${describe(value)}; JSON has no bigint: convert it with Number() or String()`);
+      throw new OrreryValueError(join(parent, key), `orrery: ${join(parent, key)} is ${describe(value)}; JSON has no bigint: convert it with Number() or String()`);
     case "function":
     case "symbol":
-      throw new OrreryValueError(path, `orrery: ${path} is a ${typeof value}, which cannot be stored: pass data, not code`);
+      throw new OrreryValueError(join(parent, key), `orrery: ${join(parent, key)} is a ${typeof value}, which cannot be stored: pass data, not code`);
   }
   if (value === null) return null;
   const obj = value as object;
+  const path = join(parent, key);
   if (depth > MAX_DEPTH) throw new OrreryValueError(path, `orrery: ${path} is nested more than ${MAX_DEPTH} levels deep`);
   if (seen.has(obj)) throw new OrreryValueError(path, `orrery: ${path} refers back to itself (a cycle); pass a tree of plain values`);
   const toJSON = (obj as { toJSON?: unknown }).toJSON;
-  if (typeof toJSON === "function") return toJson((toJSON as () => unknown).call(obj), path, seen, depth + 1);
+  if (typeof toJSON === "function") return toJson((toJSON as () => unknown).call(obj), parent, key, seen, depth + 1);
   seen.add(obj);
   try {
     if (Array.isArray(obj)) {
-      return obj.map((item, i) => toJson(item, `${path}[${i}]`, seen, depth + 1) ?? null);
+      return obj.map((item, i) => toJson(item, path, i, seen, depth + 1) ?? null);
     }
     if (obj instanceof Map || obj instanceof Set || ArrayBuffer.isView(obj)) {
       throw new OrreryValueError(path, `orrery: ${path} is ${describe(obj)}; convert it to a plain object or array first`);
     }
     const out: JsonObject = {};
-    for (const key of Object.keys(obj)) {
-      const v = toJson((obj as Record<string, unknown>)[key], `${path}.${key}`, seen, depth + 1);
-      if (v !== undefined) out[key] = v;
+    for (const k of Object.keys(obj)) {
+      const v = toJson((obj as Record<string, unknown>)[k], path, k, seen, depth + 1);
+      if (v !== undefined) out[k] = v;
     }
     return out;
   } finally {
     seen.delete(obj);
   }
+}
+
+function join(parent: string, key: string | number): string {
+  return typeof key === "number" ? `${parent}[${key}]` : `${parent}.${key}`;
 }
 
 export function isPlainObject(value: unknown): value is Record<string, unknown> {

@@ -7,6 +7,8 @@ import { arch, cpus, hostname, release, totalmem, type } from "node:os";
 import type { JsonObject, JsonValue } from "./json-values.js";
 
 const GIT_TIMEOUT_MS = 3_000;
+/** init() waits at most this long for git as a whole. */
+const GIT_DEADLINE_MS = 5_000;
 /** A diff larger than this is cut; metadata travels in one record. */
 export const MAX_DIFF_CHARS = 1024 * 1024;
 
@@ -35,7 +37,7 @@ export async function collectMetadata(startedAt: number, cwd: string = process.c
     memoryTotalMb: Math.round(totalmem() / 1048576),
     sdk: { name: "orrery", version: SDK_VERSION },
   };
-  const git = await collectGit(cwd);
+  const git = await withDeadline(collectGit(cwd), GIT_DEADLINE_MS);
   if (git) meta.git = git;
   return meta;
 }
@@ -94,5 +96,16 @@ function git(cwd: string, args: string[], maxBuffer = 1024 * 1024): Promise<stri
     } catch {
       resolve(undefined);
     }
+  });
+}
+
+function withDeadline<T>(work: Promise<T>, ms: number): Promise<T | undefined> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve(undefined), ms);
+    timer.unref();
+    void work.then((v) => {
+      clearTimeout(timer);
+      resolve(v);
+    });
   });
 }

@@ -127,11 +127,17 @@ export class ActiveRun implements Run {
     const startedAt = Date.now();
     const spoolDir = join(settings.dir, `run-${stamp(startedAt)}-${settings.runId}`);
     refuseReusedId(settings);
-    mkdirSync(spoolDir, { recursive: true });
     const metadata = await collectMetadata(startedAt);
-    const writer = SpoolWriter.create(join(spoolDir, SPOOL_FILE), {
-      spool: 1, entity: settings.entity, project: settings.project, runId: settings.runId, createdAt: startedAt,
-    });
+    let writer: SpoolWriter;
+    try {
+      mkdirSync(spoolDir, { recursive: true });
+      writer = SpoolWriter.create(join(spoolDir, SPOOL_FILE), {
+        spool: 1, entity: settings.entity, project: settings.project, runId: settings.runId, createdAt: startedAt,
+      });
+    } catch (err) {
+      const reason = (err as { code?: string }).code ?? (err instanceof Error ? err.message : String(err));
+      throw optionError("dir", `names ${settings.dir}, where the run spool cannot be created (${reason}): set dir or ORRERY_DIR to a writable folder`);
+    }
     return new ActiveRun(settings, spoolDir, writer, metadata);
   }
 
@@ -145,21 +151,22 @@ export class ActiveRun implements Run {
     this.url = settings.url;
     this.spoolDir = spoolDir;
     this.writer = writer;
-    this.configValues = { ...settings.config };
+    this.configValues = settings.config; // already a fresh copy made by resolveSettings
     this.history = new History(this.writeRow);
 
-    const configChunks = chunkObject(settings.config);
-    this.appendObject({
+    // Config travels inside the run record unless it is too big for one record.
+    const configChunks = chunkJson(settings.config);
+    const runRecord = this.recordJson({
       type: "run",
       name: settings.name,
       group: settings.group,
       jobType: settings.jobType,
       tags: settings.tags,
       notes: settings.notes,
-      config: configChunks.length === 1 ? configChunks[0] : undefined,
       metadata,
     });
-    if (configChunks.length > 1) for (const values of configChunks) this.appendObject({ type: "config", values });
+    this.appendJson(configChunks.length === 1 ? `${runRecord.slice(0, -1)},"config":${configChunks[0]!}}` : runRecord);
+    if (configChunks.length > 1) for (const values of configChunks) this.appendValues("config", values);
 
     this.config = {
       update: (values) => this.updateConfig(values),
@@ -319,22 +326,35 @@ export class ActiveRun implements Run {
     const clean = toJsonObject(values, "config");
     if (Object.keys(clean).length === 0) return;
     Object.assign(this.configValues, clean);
-    for (const chunk of chunkObject(clean)) this.appendObject({ type: "config", values: chunk });
+    for (const chunk of chunkJson(clean)) this.appendValues("config", chunk);
   }
 
   private updateSummary(values: Record<string, unknown>): void {
     if (this.state !== "running") return this.ignoredAfterFinish("summary");
     const clean = toJsonObject(values, "summary");
     if (Object.keys(clean).length === 0) return;
-    for (const chunk of chunkObject(clean)) this.appendObject({ type: "summary", values: chunk });
+    for (const chunk of chunkJson(clean)) this.appendValues("summary", chunk);
   }
 
-  /** Appends a record built from `fields`; seq and ts come first (the sender reads seq cheaply). */
+  /** Appends a record built from `fields`. */
   private appendObject(fields: { type: string } & Record<string, unknown>): void {
-    const seq = this.seq + 1;
-    const json = JSON.stringify({ seq, ts: Date.now(), ...fields });
+    this.appendJson(this.recordJson(fields));
+  }
+
+  /** Appends a config or summary record whose values are already JSON text. */
+  private appendValues(type: "config" | "summary", valuesJson: string): void {
+    this.appendJson(`${this.recordJson({ type }).slice(0, -1)},"values":${valuesJson}}`);
+  }
+
+  /** Record JSON for the next seq; seq and ts come first (the sender reads seq cheaply). */
+  private recordJson(fields: { type: string } & Record<string, unknown>): string {
+    return JSON.stringify({ seq: this.seq + 1, ts: Date.now(), ...fields });
+  }
+
+  /** Appends JSON built for seq this.seq + 1, consuming that seq only when the write succeeded. */
+  private appendJson(json: string): void {
     if (this.writer.append(json)) {
-      this.seq = seq;
+      this.seq++;
       this.sender?.notify();
     } else {
       this.writeFailed();
@@ -354,25 +374,25 @@ export class ActiveRun implements Run {
   }
 }
 
-/** Splits an object by top-level key into parts of at most MAX_OBJECT_RECORD_CHARS of JSON. */
-export function chunkObject(values: JsonObject, maxChars = MAX_OBJECT_RECORD_CHARS): JsonObject[] {
-  const keys = Object.keys(values);
-  if (keys.length === 0) return [{}];
-  if (JSON.stringify(values).length <= maxChars) return [values];
-  const chunks: JsonObject[] = [];
-  let current: JsonObject = {};
-  let size = 2;
-  for (const key of keys) {
-    const entry = key.length + JSON.stringify(values[key]).length + 4;
-    if (size + entry > maxChars && size > 2) {
-      chunks.push(current);
-      current = {};
-      size = 2;
+/**
+ * JSON text of `values`, split by top-level key into objects of at most `maxChars` characters
+ * (one key with a bigger value still gets a part of its own). Built as text so a config of a
+ * million keys costs one pass.
+ */
+export function chunkJson(values: JsonObject, maxChars = MAX_OBJECT_RECORD_CHARS): string[] {
+  const whole = JSON.stringify(values);
+  if (whole.length <= maxChars) return [whole];
+  const chunks: string[] = [];
+  let current = "";
+  for (const key of Object.keys(values)) {
+    const entry = `${JSON.stringify(key)}:${JSON.stringify(values[key])}`;
+    if (current.length > 0 && current.length + entry.length + 3 > maxChars) {
+      chunks.push(`{${current}}`);
+      current = "";
     }
-    current[key] = values[key]!;
-    size += entry;
+    current = current.length === 0 ? entry : `${current},${entry}`;
   }
-  chunks.push(current);
+  if (current.length > 0) chunks.push(`{${current}}`);
   return chunks;
 }
 

@@ -45,6 +45,8 @@ export interface SenderOptions {
   freshRun?: boolean;
   /** Called after each acknowledged batch with the number of records it consumed. */
   onAck?: (records: number) => void;
+  /** How long the server may be unreachable before one line says so. Default 10000. */
+  warnAfterMs?: number;
 }
 
 export interface SendTotals {
@@ -254,7 +256,7 @@ export class Sender {
     if (this.opts.mode === "sync" && downFor >= (this.opts.giveUpAfterMs ?? 60_000)) {
       throw new OrreryError("unavailable", `${reason} for ${Math.round(downFor / 1000)} s; nothing was lost: run orrery sync again when the server is up`);
     }
-    if (!this.warnedDown && downFor >= UNREACHABLE_WARN_AFTER_MS) {
+    if (!this.warnedDown && downFor >= (this.opts.warnAfterMs ?? UNREACHABLE_WARN_AFTER_MS)) {
       this.warnedDown = true;
       warn(`${reason}; records are kept in ${this.opts.dir} and will be sent when it is back`);
     }

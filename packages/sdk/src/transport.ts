@@ -1,4 +1,4 @@
-// Owns HTTP: endpoint paths, auth header and timeouts. It reports what happened (status and
+// Owns HTTP: endpoint paths and the auth header. It reports what happened (status and
 // body, or a network error) and decides nothing; retry policy lives in sender.ts.
 
 export interface Endpoint {

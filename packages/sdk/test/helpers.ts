@@ -51,6 +51,8 @@ export interface FakeServerOptions {
   apiKey?: string;
   /** Start the run's lastSeq here, as if the server already held these seqs. */
   initialLastSeq?: number;
+  /** Listen on this port (default: any free one). */
+  port?: number;
 }
 
 export interface FakeServer {
@@ -126,7 +128,7 @@ export async function fakeServer(opts: FakeServerOptions = {}): Promise<FakeServ
     fake.stored.set(runId, stored);
     reply(200, { accepted, duplicates, rejected, lastSeq: last }, records.length);
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  await new Promise<void>((resolve) => server.listen(opts.port ?? 0, "127.0.0.1", resolve));
   const address = server.address();
   fake.url = `http://127.0.0.1:${typeof address === "object" && address ? address.port : 0}`;
   fake.close = () => new Promise((resolve) => {

@@ -5,7 +5,7 @@ import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import * as orrery from "../src/index.js";
-import { chunkObject } from "../src/run.js";
+import { chunkJson } from "../src/run.js";
 import { parseNvidiaSmi } from "../src/system-metrics.js";
 import { stripCredentials } from "../src/metadata.js";
 import { captureStderr, fakeServer, quietInit, runFolders, spoolRecords, tempDir } from "./helpers.js";
@@ -79,9 +79,11 @@ describe("modes", () => {
     const server = await fakeServer();
     try {
       const run = await quietInit({ dir: dir.path, url: server.url, heartbeatIntervalMs: 20 });
-      await new Promise((r) => setTimeout(r, 150));
+      await vi.waitFor(() => expect(server.heartbeats).toBeGreaterThan(2), { timeout: 5_000 });
       await run.finish();
-      expect(server.heartbeats).toBeGreaterThan(2);
+      const after = server.heartbeats;
+      await new Promise((r) => setTimeout(r, 100));
+      expect(server.heartbeats).toBe(after); // stopped by finish
     } finally {
       await server.close();
     }
@@ -125,10 +127,22 @@ describe("the run record", () => {
   it("a config too large for one record is split by top-level key", () => {
     const big: Record<string, string> = {};
     for (let i = 0; i < 100; i++) big[`k${i}`] = "x".repeat(1000);
-    const chunks = chunkObject(big, 10_000);
+    const chunks = chunkJson(big, 10_000);
     expect(chunks.length).toBeGreaterThan(5);
-    expect(Object.assign({}, ...chunks)).toEqual(big);
-    for (const c of chunks) expect(JSON.stringify(c).length).toBeLessThanOrEqual(10_000);
+    expect(Object.assign({}, ...chunks.map((c) => JSON.parse(c) as object))).toEqual(big);
+    for (const c of chunks) expect(c.length).toBeLessThanOrEqual(10_000);
+  });
+
+  it("a huge config goes into config records after the run record", async () => {
+    const config: Record<string, number> = {};
+    for (let i = 0; i < 200_000; i++) config[`param_${i}`] = i;
+    const run = await quietInit({ mode: "offline", dir: dir.path, config });
+    await captureStderr(() => run.finish());
+    const records = spoolRecords(run.spoolDir);
+    expect(records[0]).not.toHaveProperty("config");
+    const parts = records.filter((r) => r.type === "config");
+    expect(parts.length).toBeGreaterThan(1);
+    expect(Object.assign({}, ...parts.map((r) => r.values as object))).toEqual(config);
   });
 
   it("remote URLs lose their credentials", () => {
@@ -244,7 +258,7 @@ describe("console capture", () => {
 describe("system metrics", () => {
   it("samples process and machine metrics into system records", async () => {
     const run = await orrery.init({ project: "tester/sys", mode: "offline", dir: dir.path, console: false, systemMetricsIntervalMs: 50 });
-    await new Promise((r) => setTimeout(r, 400));
+    await vi.waitFor(() => expect(spoolRecords(run.spoolDir).some((r) => r.type === "system")).toBe(true), { timeout: 5_000 });
     await captureStderr(() => run.finish());
     const samples = spoolRecords(run.spoolDir).filter((r) => r.type === "system");
     expect(samples.length).toBeGreaterThan(0);

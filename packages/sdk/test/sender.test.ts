@@ -1,13 +1,14 @@
 // Shipping spools: the live sender and syncDir against the real server (retry until it comes
 // up, idempotent sync, seq-gap recovery, torn tails, refused records), and the parts of the
 // contract a real server rarely shows (5xx, 413, 401) against a fake one.
-import { appendFileSync, readFileSync, truncateSync, writeFileSync } from "node:fs";
+import { appendFileSync, readdirSync, readFileSync, statSync, truncateSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { syncDir, type Run } from "../src/index.js";
 import { encodeFrame, SpoolReader } from "../src/spool/format.js";
 import { readAck, writeAck } from "../src/spool/ack.js";
+import { Sender } from "../src/sender.js";
 import { captureStderr, fakeServer, quietInit, spoolRecords, tempDir } from "./helpers.js";
 
 type RunningServer = { url: string; close(): Promise<void> };
@@ -187,7 +188,7 @@ describe("against a fake server", () => {
     try {
       await offlineRun(5, "auth");
       await expect(syncDir(spool.path, { url: server.url, apiKey: "wrong" })).rejects.toThrow(/401: a valid API key is required/);
-      expect(readAck(join(spool.path, (await import("node:fs")).readdirSync(spool.path)[0]!)).seq).toBe(0);
+      expect(readAck(join(spool.path, readdirSync(spool.path)[0]!)).seq).toBe(0);
       const [report] = await syncDir(spool.path, { url: server.url, apiKey: "right" });
       expect(report!.sent).toBe(7);
     } finally {
@@ -250,6 +251,29 @@ describe("against a fake server", () => {
     } finally {
       await server.close();
     }
+  });
+
+  it("says once that the server is unreachable, and once that it is back", async () => {
+    const run = await offlineRun(20, "down-up");
+    const port = await freePort();
+    const spoolFile = join(run.spoolDir, "records.spool");
+    const sender = new Sender({
+      dir: run.spoolDir, url: `http://127.0.0.1:${port}`, apiKey: undefined, mode: "live",
+      end: () => statSync(spoolFile).size, warnAfterMs: 200,
+    });
+    let server: Awaited<ReturnType<typeof fakeServer>> | undefined;
+    const { result: drained, text } = await captureStderr(async () => {
+      const done = sender.drain(10_000);
+      await new Promise((r) => setTimeout(r, 600));
+      server = await fakeServer({ port });
+      return done;
+    });
+    sender.stop();
+    await server?.close();
+    expect(drained).toBe(true);
+    expect(text.match(/cannot reach .*ECONNREFUSED.*records are kept in/g)).toHaveLength(1);
+    expect(text.match(/reconnected to/g)).toHaveLength(1);
+    expect(server!.stored.get("down-up")).toHaveLength(22);
   });
 
   it("finish() gives up after finishTimeoutMs and says how to upload the rest", async () => {

@@ -195,6 +195,7 @@ describe("bad input gets a 4xx JSON error naming the field, never a 5xx", () => 
     expectError(await api(server.url, `${P}/runs/nope/history`), 404, "run_not_found");
     expectError(await api(server.url, `${P}/runs/nope/heartbeat`, { method: "POST" }), 404, "run_not_found");
     expectError(await api(server.url, "/api/v1/projects/alice/nothing"), 404, "project_not_found");
+    expectError(await api(server.url, "/api/v1/projects/alice/nothing/runs"), 404, "project_not_found");
     expectError(await api(server.url, "/api/v1/nowhere"), 404, "not_found");
   });
   it("bad path parameters and query strings", async () => {

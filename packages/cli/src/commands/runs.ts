@@ -1,7 +1,7 @@
 // Owns `orrery runs`: list a project's runs as a table or JSON, from the server's API.
 import { Command } from "commander";
 import type { Run, RunPage } from "@orrery/protocol";
-import { defaultEntity, parseProject, parseUrl, positiveInt } from "../args.js";
+import { UsageError, defaultEntity, parseProject, parseUrl, positiveInt } from "../args.js";
 import { getJson, remoteFromEnv } from "../http.js";
 
 function cell(v: unknown): string {
@@ -24,7 +24,7 @@ export function runsCommand(): Command {
     .option("--json", "print the runs as JSON")
     .action(async (opts: { project?: string; url?: string; limit: number; json?: boolean }) => {
       const projectArg = opts.project ?? process.env.ORRERY_PROJECT;
-      if (!projectArg) throw new Error("name the project with --project NAME or set ORRERY_PROJECT");
+      if (!projectArg) throw new UsageError("name the project with --project NAME or set ORRERY_PROJECT");
       const { entity, project } = parseProject(projectArg, defaultEntity());
       const remote = remoteFromEnv(opts.url);
       const page = await getJson<RunPage>(remote, `/api/v1/projects/${encodeURIComponent(entity)}/${encodeURIComponent(project)}/runs?limit=${opts.limit}`);

@@ -2,7 +2,7 @@
 // looking up a run or answering 404 in one place.
 import { Type } from "@sinclair/typebox";
 import { OrreryError } from "@orrery/protocol";
-import type { Store, RunRef } from "@orrery/store";
+import type { ProjectRef, Store, RunRef } from "@orrery/store";
 
 export const errorResponses = {
   400: Type.Ref("ErrorBody"),
@@ -20,5 +20,13 @@ export function runNotFound(ref: RunRef): OrreryError {
     "run_not_found",
     `run '${ref.runId}' does not exist in project ${ref.entity}/${ref.project}: check the id with 'orrery runs --project ${ref.entity}/${ref.project}'`,
     "runId",
+  );
+}
+
+export function projectNotFound(ref: ProjectRef): OrreryError {
+  return new OrreryError(
+    "project_not_found",
+    `project ${ref.entity}/${ref.project} does not exist: list projects with GET /api/v1/projects, or log a run to create it`,
+    "project",
   );
 }

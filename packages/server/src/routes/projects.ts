@@ -1,8 +1,8 @@
 // Owns the project resources: the list with run counts and one project by name.
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "@sinclair/typebox";
-import { OrreryError, ProjectParams } from "@orrery/protocol";
-import { errorResponses } from "./common.js";
+import { ProjectParams } from "@orrery/protocol";
+import { errorResponses, projectNotFound } from "./common.js";
 
 export const projectRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get("/api/v1/projects", {
@@ -13,9 +13,7 @@ export const projectRoutes: FastifyPluginAsyncTypebox = async (app) => {
     schema: { summary: "One project", params: ProjectParams, response: { 200: Type.Ref("Project"), ...errorResponses } },
   }, async (req) => {
     const p = await app.store.meta.getProject(req.params);
-    if (!p) {
-      throw new OrreryError("project_not_found", `project ${req.params.entity}/${req.params.project} does not exist: list projects with GET /api/v1/projects`, "project");
-    }
+    if (!p) throw projectNotFound(req.params);
     return p;
   });
 };

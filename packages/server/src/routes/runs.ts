@@ -3,7 +3,7 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "@sinclair/typebox";
 import { ProjectParams, RunListQuery, RunParams, RunPatch } from "@orrery/protocol";
-import { errorResponses, runNotFound } from "./common.js";
+import { errorResponses, projectNotFound, runNotFound } from "./common.js";
 
 export const runRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { meta, blobs } = app.store;
@@ -14,7 +14,10 @@ export const runRoutes: FastifyPluginAsyncTypebox = async (app) => {
       params: ProjectParams, querystring: RunListQuery,
       response: { 200: Type.Ref("RunPage"), ...errorResponses },
     },
-  }, async (req) => meta.listRuns(req.params, { limit: req.query.limit ?? 100, cursor: req.query.cursor, state: req.query.state }));
+  }, async (req) => {
+    if (!(await meta.getProject(req.params))) throw projectNotFound(req.params);
+    return meta.listRuns(req.params, { limit: req.query.limit ?? 100, cursor: req.query.cursor, state: req.query.state });
+  });
 
   app.get("/api/v1/projects/:entity/:project/runs/:runId", {
     schema: { summary: "One run with config, summary and metadata", params: RunParams, response: { 200: Type.Ref("Run"), ...errorResponses } },
