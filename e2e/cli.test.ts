@@ -40,6 +40,12 @@ describe("bad flags get a clear error and no stack trace", () => {
   it("server --heartbeat-timeout", async () => {
     expectUsageError(await runCli(["server", "--heartbeat-timeout", "soon"]), /duration/);
   });
+  it("server --data that cannot hold a store", async () => {
+    expectUsageError(await runCli(["server", "--port", "0", "--data", "/dev/null/x"]), /cannot use \/dev\/null\/x as the data directory/);
+  });
+  it("server --host that is not an address of this machine", async () => {
+    expectUsageError(await runCli(["server", "--port", "0", "--host", "10.255.255.1"]), /not an address of this machine/);
+  });
   it("server --port already in use", async () => {
     const r = await runCli(["server", "--port", String(server.port), "--data", data.path + "-other"]);
     expectUsageError(r, /already in use/);
@@ -48,8 +54,10 @@ describe("bad flags get a clear error and no stack trace", () => {
     expectUsageError(await runCli(["serve"]), /unknown command/);
     expectUsageError(await runCli(["runs", "--colour"]), /unknown option/);
   });
-  it("demo --runs and --url", async () => {
+  it("demo --runs, --epochs, --project and --url", async () => {
     expectUsageError(await runCli(["demo", "--runs", "0"]), /--runs must be a whole number/);
+    expectUsageError(await runCli(["demo", "--epochs", "many"]), /--epochs must be a whole number/);
+    expectUsageError(await runCli(["demo", "--project", "a b", "--url", server.url]), /give it as NAME or ENTITY\/NAME/);
     expectUsageError(await runCli(["demo", "--url", "localhost"]), /full URL/);
     expectUsageError(await runCli(["demo", "--url", "http://127.0.0.1:1"]), /cannot reach the Orrery server/);
   });
@@ -60,8 +68,9 @@ describe("bad flags get a clear error and no stack trace", () => {
     expectUsageError(await runCli(["runs", "--project", "p"], { ORRERY_URL: "http://127.0.0.1:1" }), /cannot reach/);
     expectUsageError(await runCli(["runs", "--project", "nobody/none", "--url", server.url]), /404/);
   });
-  it("sync of a directory that does not exist", async () => {
+  it("sync of a directory that does not exist, or with a bad --url", async () => {
     expectUsageError(await runCli(["sync", "/nonexistent/spool"]), /does not exist/);
+    expectUsageError(await runCli(["sync", "--url", "ftp://x", data.path]), /must start with http/);
   });
   it("keys with a missing store or unknown id", async () => {
     expectUsageError(await runCli(["keys", "list", "--data", "/nonexistent/data"]), /does not exist/);

@@ -194,6 +194,12 @@ describe("bad input gets a 4xx JSON error naming the field, never a 5xx", () => 
     expectError(await api(server.url, `${P}/runs/nope`), 404, "run_not_found", "runId");
     expectError(await api(server.url, `${P}/runs/nope/history`), 404, "run_not_found");
     expectError(await api(server.url, `${P}/runs/nope/heartbeat`, { method: "POST" }), 404, "run_not_found");
+    expectError(await api(server.url, `${P}/runs/nope/diff`), 404, "run_not_found");
+    expectError(await api(server.url, `${P}/runs/nope/history/keys`), 404, "run_not_found");
+    expectError(await api(server.url, `${P}/runs/nope/history/rows`), 404, "run_not_found");
+    expectError(await api(server.url, `${P}/runs/nope/system`), 404, "run_not_found");
+    expectError(await api(server.url, `${P}/runs/nope/console`), 404, "run_not_found");
+    expectError(await api(server.url, `${P}/runs/nope`, { method: "PATCH", headers: { "content-type": "application/json" }, body: "{\"notes\":\"x\"}" }), 404, "run_not_found");
     expectError(await api(server.url, "/api/v1/projects/alice/nothing"), 404, "project_not_found");
     expectError(await api(server.url, "/api/v1/projects/alice/nothing/runs"), 404, "project_not_found");
     expectError(await api(server.url, "/api/v1/nowhere"), 404, "not_found");
@@ -209,6 +215,11 @@ describe("bad input gets a 4xx JSON error naming the field, never a 5xx", () => 
     expectError(await api(server.url, `${P}/runs?limit=0`), 400, "invalid_request", "limit");
     expectError(await api(server.url, `${P}/runs?state=sleeping`), 400, "invalid_request", "state");
     expectError(await api(server.url, `${R}/console?after=-1`), 400, "invalid_request", "after");
+    expectError(await api(server.url, `${R}/history/rows?minStep=x`), 400, "invalid_request", "minStep");
+    expectError(await api(server.url, `${R}/history/rows?limit=100000`), 400, "invalid_request", "limit");
+    expectError(await api(server.url, `${R}/system?maxPoints=0`), 400, "invalid_request", "maxPoints");
+    expectError(await api(server.url, "/api/v1/projects/bad%20entity/vision"), 400, "invalid_request", "entity");
+    expectError(await api(server.url, `${P}/runs?cursor=${"c".repeat(600)}`), 400, "invalid_request", "cursor");
   });
   it("a run patch with unknown or wrongly typed fields", async () => {
     const patch = (body: unknown) => api(server.url, R, { method: "PATCH", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });

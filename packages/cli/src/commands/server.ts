@@ -24,6 +24,11 @@ export function serverCommand(): Command {
         const e = err as NodeJS.ErrnoException;
         if (e.code === "EADDRINUSE") throw new Error(`port ${opts.port} on ${opts.host} is already in use: stop the other server or pass --port`);
         if (e.code === "EADDRNOTAVAIL") throw new Error(`cannot listen on ${opts.host}: it is not an address of this machine`);
+        if (e.code === "ENOTFOUND") throw new Error(`cannot listen on ${opts.host}: no such host name; pass an IP address such as 127.0.0.1`);
+        if (e.code === "EACCES" && e.syscall === "listen") throw new Error(`not allowed to listen on port ${opts.port}: use a port above 1023 or run with the needed rights`);
+        if (typeof e.code === "string" && ["ENOTDIR", "EACCES", "EROFS", "EEXIST", "ENOSPC", "SQLITE_CANTOPEN", "SQLITE_NOTADB"].includes(e.code)) {
+          throw new Error(`cannot use ${dataDir} as the data directory (${e.message}): pass a writable directory with --data`);
+        }
         throw err;
       }
       process.stdout.write(`Orrery is serving ${server.url}  (data in ${dataDir})\n`);
