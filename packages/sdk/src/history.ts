@@ -1,9 +1,9 @@
-// Owns history semantics: the step counter, the pending row, value validation and flattening,
-// and building a row's JSON by hand. It writes nothing itself: committed rows go to `emit`
-// (run.ts turns them into spool frames). log() is the hot path, benchmarked at <= 5 us per call
-// with 10 metrics, so the common case (no options, nothing pending) builds one string straight
-// from the caller's object, with escaped keys cached and no intermediate objects.
-import { LIMITS, metricJson } from "@orrery/protocol";
+// Owns history semantics: the step counter, the pending row, value validation and flattening.
+// It writes nothing itself: committed rows go to `emit` as parallel arrays of encoded keys and
+// float64 values (run.ts writes them as binary spool frames). log() is the hot path, benchmarked
+// at <= 5 us per call with 10 metrics, so the common case (no options, nothing pending) walks the
+// caller's object once into reused arrays, with key bytes cached: no strings, no number formatting.
+import { LIMITS } from "@orrery/protocol";
 import { describe, OrreryValueError } from "./errors.js";
 import { isPlainObject } from "./json-values.js";
 
@@ -18,25 +18,28 @@ export interface LogOptions {
   commit?: boolean;
 }
 
+/** Receives one committed row; the arrays are reused after it returns. */
+export type RowSink = (step: number, keys: readonly Buffer[], values: readonly number[], count: number) => void;
+
 const KEY_CACHE_LIMIT = 100_000;
 
 export class History {
   /** The step the next row without an explicit step goes to: the highest step so far + 1. */
   step = 0;
-  // Pending row: `"key":` (escaped, with colon) -> value JSON. A Map so later values win per key.
-  private readonly pending = new Map<string, string>();
-  // Raw flattened key -> `"key":`, filled only after the key passed validation.
-  private readonly heads = new Map<string, string>();
+  private readonly pending = new Map<string, number>();
+  private readonly heads = new Map<string, Buffer>();
+  private readonly rowKeys: Buffer[] = [];
+  private readonly rowValues: number[] = [];
   private count = 0;
 
-  constructor(private readonly emit: (step: number, body: string) => void) {}
+  constructor(private readonly emit: RowSink) {}
 
   /** See Run.log for the semantics. Throws OrreryValueError before changing any state. */
   log(values: LogValues, options?: LogOptions): void {
     if (options === undefined && this.pending.size === 0) {
       this.count = 0;
-      const body = this.build(topLevel(values), "", "");
-      if (body.length > 0) this.emit(this.step, body);
+      this.build(topLevel(values), "");
+      if (this.count > 0) this.emit(this.step, this.rowKeys, this.rowValues, this.count);
       this.step++;
       return;
     }
@@ -58,16 +61,19 @@ export class History {
     if (step !== undefined && (typeof step !== "number" || !Number.isSafeInteger(step) || step < 0)) {
       throw new OrreryValueError("step", `orrery: log() option step must be an integer from 0 to ${LIMITS.maxStep}, got ${describe(step)}`);
     }
-    const entries: string[] = [];
-    this.collect(topLevel(values), "", entries);
+    this.count = 0;
+    this.build(topLevel(values), "");
+    const n = this.count;
     if (step !== undefined && step < this.step) {
-      // A late row (e.g. evaluation of an earlier step): stored at its own step right away; the
-      // server merges it into that step. The pending row and the auto step stay as they are.
-      if (entries.length > 0) this.emit(step, joinEntries(entries, 0, entries.length));
+      if (n > 0) this.emit(step, this.rowKeys, this.rowValues, n);
       return;
     }
+    // Slow path: copy the row out, since emitting the pending row reuses the row arrays.
+    const keys: string[] = [];
+    const vals: number[] = [];
+    for (let i = 0; i < n; i++) { keys.push(this.rowKeys[i]!.toString("utf8")); vals.push(this.rowValues[i]!); }
     let newKeys = 0;
-    for (let i = 0; i < entries.length; i += 2) if (!this.pending.has(entries[i]!)) newKeys++;
+    for (const key of keys) if (!this.pending.has(key)) newKeys++;
     if (step === undefined || step === this.step) {
       this.checkRowSize(this.pending.size + newKeys);
     } else {
@@ -75,7 +81,7 @@ export class History {
       if (this.pending.size > 0) this.emitPending();
       this.step = step;
     }
-    for (let i = 0; i < entries.length; i += 2) this.pending.set(entries[i]!, entries[i + 1]!);
+    for (let i = 0; i < n; i++) this.pending.set(keys[i]!, vals[i]!);
     if (commit) {
       if (this.pending.size > 0) this.emitPending();
       this.step++;
@@ -83,43 +89,35 @@ export class History {
   }
 
   private emitPending(): void {
-    let body = "";
-    for (const [head, value] of this.pending) body = body.length === 0 ? head + value : `${body},${head}${value}`;
+    let n = 0;
+    for (const [key, value] of this.pending) {
+      this.rowKeys[n] = this.heads.get(key) ?? Buffer.from(key, "utf8");
+      this.rowValues[n] = value;
+      n++;
+    }
     this.pending.clear();
-    this.emit(this.step, body);
+    this.emit(this.step, this.rowKeys, this.rowValues, n);
   }
 
-  /** Hot path: validates and appends `"key":value` pairs of `values` to `body`. */
-  private build(values: LogValues, prefix: string, body: string): string {
+  /** Hot path: validates `values` and appends its keys and numbers to the row arrays. */
+  private build(values: LogValues, prefix: string): void {
     for (const k in values) {
       const v = values[k];
       const key = prefix.length === 0 ? k : `${prefix}.${k}`;
       if (typeof v === "number") {
-        const head = this.heads.get(key) ?? this.learn(key);
-        body = body.length === 0 ? head + metricJson(v) : `${body},${head}${metricJson(v)}`;
-        if (++this.count > LIMITS.maxKeysPerRow) this.checkRowSize(this.count);
+        const n = this.count++;
+        if (n >= LIMITS.maxKeysPerRow) this.checkRowSize(n + 1);
+        this.rowKeys[n] = this.heads.get(key) ?? this.learn(key);
+        this.rowValues[n] = v;
       } else if (isPlainObject(v)) {
-        body = this.build(v as LogValues, key, body);
+        this.build(v as LogValues, key);
       } else {
         throw badValue(key, v);
       }
     }
-    return body;
   }
 
-  /** Slow path: validates `values` into [head, json, head, json, ...]. */
-  private collect(values: LogValues, prefix: string, out: string[]): void {
-    for (const k in values) {
-      const v = values[k];
-      const key = prefix.length === 0 ? k : `${prefix}.${k}`;
-      if (typeof v === "number") out.push(this.heads.get(key) ?? this.learn(key), metricJson(v));
-      else if (isPlainObject(v)) this.collect(v as LogValues, key, out);
-      else throw badValue(key, v);
-    }
-    this.checkRowSize(out.length / 2);
-  }
-
-  private learn(key: string): string {
+  private learn(key: string): Buffer {
     if (key.length === 0) throw new OrreryValueError(key, `orrery: log() got an empty key; give every metric a name`);
     if (key.length > LIMITS.maxKeyLength) {
       throw new OrreryValueError(key, `orrery: log() key "${key.slice(0, 40)}…" is ${key.length} characters; the limit is ${LIMITS.maxKeyLength}: use a shorter name`);
@@ -127,7 +125,7 @@ export class History {
     if (key.charCodeAt(0) === 95 /* _ */) {
       throw new OrreryValueError(key, `orrery: log() key "${key}" starts with "_", which is reserved for _step, _timestamp and _runtime: rename it, or pass the step as log(values, { step })`);
     }
-    const head = `${JSON.stringify(key)}:`;
+    const head = Buffer.from(key, "utf8");
     if (this.heads.size < KEY_CACHE_LIMIT) this.heads.set(key, head);
     return head;
   }
@@ -144,12 +142,6 @@ function topLevel(values: LogValues): LogValues {
     throw new OrreryValueError("", `orrery: log() takes an object of metrics like { loss: 0.3 }, got ${describe(values)}`);
   }
   return values;
-}
-
-function joinEntries(entries: string[], from: number, to: number): string {
-  let body = "";
-  for (let i = from; i < to; i += 2) body = body.length === 0 ? entries[i]! + entries[i + 1]! : `${body},${entries[i]!}${entries[i + 1]!}`;
-  return body;
 }
 
 function badValue(key: string, value: unknown): OrreryValueError {

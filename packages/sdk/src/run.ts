@@ -298,10 +298,10 @@ export class ActiveRun implements Run {
     this.finishSync(1, "ended by an uncaught exception (exit code 1)");
   };
 
-  // Hot path of log(): one string, one synchronous write, one cheap notify.
-  private readonly writeRow = (step: number, body: string): void => {
+  // Hot path of log(): one binary frame, one synchronous write, one cheap notify.
+  private readonly writeRow = (step: number, keys: readonly Buffer[], values: readonly number[], count: number): void => {
     const seq = this.seq + 1;
-    if (this.writer.append(`{"seq":${seq},"ts":${Date.now()},"type":"history","step":${step},"values":{${body}}}`)) {
+    if (this.writer.appendHistory(seq, Date.now(), step, keys, values, count)) {
       this.seq = seq;
       if (this.sender !== undefined) this.sender.notify();
     } else {

@@ -10,7 +10,9 @@
 //   other 4xx: live: print the server's message once and retry every 30 s (data is never dropped)
 //              sync: fail at once with the server's message
 import { OrreryError, type IngestReply } from "@orrery/protocol";
-import { frameSeq, SpoolReader, type Frame, type TailProblem } from "./spool/format.js";
+import {
+  BINARY_HISTORY, binaryHistoryJsonBound, frameSeq, payloadJson, SpoolReader, writeBinaryHistoryJson, type Frame, type TailProblem,
+} from "./spool/format.js";
 import { readAck, writeAck, SPOOL_FILE, type Ack } from "./spool/ack.js";
 import { post, runPath, type Endpoint } from "./transport.js";
 import { warn } from "./warn.js";
@@ -302,7 +304,7 @@ export class Sender {
       const frame = frames[r.seq - firstSeq];
       let type = "record";
       if (frame) {
-        const rec = parseJson(frame.payload.toString("utf8")) as { type?: unknown } | undefined;
+        const rec = parseJson(payloadJson(frame.payload)) as { type?: unknown } | undefined;
         if (typeof rec?.type === "string") type = `${rec.type} record`;
       }
       const field = r.field ? ` field ${r.field}` : "";
@@ -335,17 +337,19 @@ export class Sender {
 }
 
 function buildBody(frames: Frame[]): Uint8Array<ArrayBuffer> {
-  let size = BODY_HEAD.length + BODY_TAIL.length + frames.length - 1;
-  for (const f of frames) size += f.payload.length;
+  // JSON payloads are copied as they are; binary history rows are written as their JSON record.
+  let bound = BODY_HEAD.length + BODY_TAIL.length + frames.length;
+  for (const f of frames) bound += f.payload[0] === BINARY_HISTORY ? binaryHistoryJsonBound(f.payload) : f.payload.length;
   // A plain ArrayBuffer-backed buffer (not the shared pool) is what fetch's BodyInit accepts.
-  const out = Buffer.from(new ArrayBuffer(size));
+  const out = Buffer.from(new ArrayBuffer(bound));
   let at = BODY_HEAD.copy(out, 0);
   for (let i = 0; i < frames.length; i++) {
     if (i > 0) out[at++] = 0x2c;
-    at += frames[i]!.payload.copy(out, at);
+    const payload = frames[i]!.payload;
+    at = payload[0] === BINARY_HISTORY ? writeBinaryHistoryJson(payload, out, at) : at + payload.copy(out, at);
   }
-  BODY_TAIL.copy(out, at);
-  return new Uint8Array(out.buffer as ArrayBuffer, 0, size);
+  at += BODY_TAIL.copy(out, at);
+  return new Uint8Array(out.buffer as ArrayBuffer, 0, at);
 }
 
 function parseJson(text: string): unknown {

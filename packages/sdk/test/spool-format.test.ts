@@ -25,6 +25,26 @@ function writeRecords(n: number): SpoolWriter {
 }
 
 describe("spool format", () => {
+  it("a binary history row reads back as the same JSON record, non-finite values and unicode keys included", () => {
+    const w = SpoolWriter.create(path, header);
+    const keys = ["loss", "val/acc", "température", "x"].map((k) => Buffer.from(k, "utf8"));
+    expect(w.appendHistory(1, 1_700_000_000_123, 42, keys, [0.1 + 0.2, NaN, -Infinity, -0], 4)).toBe(true);
+    expect(w.appendHistory(2, 1_700_000_000_124, 43, keys, [Infinity, 5e-324, 1.7976931348623157e308, 3], 2)).toBe(true);
+    w.close();
+    const { records, problem } = readSpoolFile(path);
+    expect(problem).toBeUndefined();
+    expect(records).toEqual([
+      { seq: 1, ts: 1_700_000_000_123, type: "history", step: 42, values: { loss: 0.30000000000000004, "val/acc": "NaN", "température": "-Infinity", x: 0 } },
+      { seq: 2, ts: 1_700_000_000_124, type: "history", step: 43, values: { loss: "Infinity", "val/acc": 5e-324 } },
+    ]);
+    const reader = SpoolReader.open(path);
+    try {
+      expect(reader.read(reader.dataStart, 10, 1 << 20).frames.map((f) => frameSeq(f.payload))).toEqual([1, 2]);
+    } finally {
+      reader.close();
+    }
+  });
+
   it("a frame is length, CRC-32 and the UTF-8 payload, little-endian", () => {
     const frame = encodeFrame('{"a":"é"}');
     const payload = Buffer.from('{"a":"é"}', "utf8");

@@ -3,12 +3,14 @@
 // The format is specified byte by byte in docs/spool-format.md (a Python client writes it too):
 //
 //   "ORRSPL01" (8 bytes) | frame | frame | ...
-//   frame = u32 LE payload length | u32 LE CRC-32 of payload | payload (UTF-8 JSON)
+//   frame = u32 LE payload length | u32 LE CRC-32 of payload | payload
 //
-// The first frame is the header; every later frame is one wire record.
+// The first frame is the header; every later frame is one wire record. A payload is UTF-8 JSON
+// (first byte "{") or, for history rows, the compact binary form below (first byte 0x01), which
+// keeps number formatting out of log(): the sender turns it into the JSON wire record.
 import { closeSync, fstatSync, openSync, readSync } from "node:fs";
 import { crc32 } from "node:zlib";
-import { OrreryError } from "@orrery/protocol";
+import { OrreryError, metricJson } from "@orrery/protocol";
 
 export const MAGIC = Buffer.from("ORRSPL01", "latin1");
 export const FRAME_HEADER_BYTES = 8;
@@ -178,8 +180,66 @@ export class SpoolReader {
   }
 }
 
+/**
+ * Binary history payload, all little-endian:
+ *   u8 0x01 | f64 seq | f64 ts (epoch ms) | f64 step | u16 count | count x (u16 key bytes | UTF-8 key | f64 value)
+ */
+export const BINARY_HISTORY = 0x01;
+export const BINARY_HISTORY_FIXED_BYTES = 27;
+
+/** Most bytes the JSON form of a binary history payload can take (keys fully \\u-escaped, long numbers). */
+export function binaryHistoryJsonBound(payload: Buffer): number {
+  return 128 + payload.length * 6;
+}
+
+// Rows of one run repeat the same keys in the same order, so the JSON head ("key":) of the key
+// at each position is remembered with its bytes; a byte comparison replaces decoding.
+const headBytes: Buffer[] = [];
+const heads: string[] = [];
+
+function headAt(i: number, payload: Buffer, from: number, to: number): string {
+  const known = headBytes[i];
+  if (known !== undefined && known.length === to - from) {
+    let same = true;
+    for (let j = 0; j < known.length; j++) if (known[j] !== payload[from + j]) { same = false; break; }
+    if (same) return heads[i]!;
+  }
+  // Non-ASCII escaped as \\uXXXX keeps the whole record ASCII, so it can be written as latin1.
+  const head = JSON.stringify(payload.toString("utf8", from, to)).replace(/[\u0080-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`) + ":";
+  if (i < 1024) {
+    headBytes[i] = Buffer.from(payload.subarray(from, to));
+    heads[i] = head;
+  }
+  return head;
+}
+
+/** Writes the JSON wire record of a binary history payload into `out` at `at` and returns the end. */
+export function writeBinaryHistoryJson(payload: Buffer, out: Buffer, at: number): number {
+  const count = payload.readUInt16LE(25);
+  let json = `{"seq":${payload.readDoubleLE(1)},"ts":${payload.readDoubleLE(9)},"type":"history","step":${payload.readDoubleLE(17)},"values":{`;
+  let p = BINARY_HISTORY_FIXED_BYTES;
+  for (let i = 0; i < count; i++) {
+    const from = p + 2, to = from + payload.readUInt16LE(p);
+    json += (i === 0 ? "" : ",") + headAt(i, payload, from, to) + metricJson(payload.readDoubleLE(to));
+    p = to + 8;
+  }
+  return at + out.write(json + "}}", at, "latin1");
+}
+
+/** The JSON wire record of a binary history payload, as text. */
+export function binaryHistoryJson(payload: Buffer): string {
+  const out = Buffer.allocUnsafe(binaryHistoryJsonBound(payload));
+  return out.toString("utf8", 0, writeBinaryHistoryJson(payload, out, 0));
+}
+
+/** The wire record a payload holds, as JSON text. */
+export function payloadJson(payload: Buffer): string {
+  return payload[0] === BINARY_HISTORY ? binaryHistoryJson(payload) : payload.toString("utf8");
+}
+
 /** The `seq` of a record frame. Fast path for payloads that start with {"seq":N (what this SDK writes). */
 export function frameSeq(payload: Buffer): number {
+  if (payload[0] === BINARY_HISTORY && payload.length >= BINARY_HISTORY_FIXED_BYTES) return payload.readDoubleLE(1);
   if (payload.length > 7 && payload[0] === 0x7b && payload[1] === 0x22 && payload[2] === 0x73 && payload[3] === 0x65 &&
       payload[4] === 0x71 && payload[5] === 0x22 && payload[6] === 0x3a) {
     let n = 0;
@@ -203,7 +263,7 @@ export function readSpoolFile(path: string): { header: SpoolHeader; records: Rec
     let offset = reader.dataStart;
     for (;;) {
       const batch = reader.read(offset, 10_000, 4 * 1024 * 1024);
-      for (const f of batch.frames) records.push(JSON.parse(f.payload.toString("utf8")) as Record<string, unknown>);
+      for (const f of batch.frames) records.push(JSON.parse(payloadJson(f.payload)) as Record<string, unknown>);
       if (batch.problem || batch.frames.length === 0) return { header: reader.header, records, problem: batch.problem };
       offset = batch.next;
     }

@@ -4,7 +4,7 @@
 // would cost milliseconds per log() call). Reading and the format itself live in format.ts.
 import { closeSync, ftruncateSync, openSync, writeSync } from "node:fs";
 import { crc32 } from "node:zlib";
-import { encodeSpoolStart, FRAME_HEADER_BYTES, type SpoolHeader } from "./format.js";
+import { BINARY_HISTORY, BINARY_HISTORY_FIXED_BYTES, encodeSpoolStart, FRAME_HEADER_BYTES, type SpoolHeader } from "./format.js";
 
 export class SpoolWriter {
   readonly path: string;
@@ -45,8 +45,35 @@ export class SpoolWriter {
     // UTF-8 needs at most 3 bytes per UTF-16 code unit.
     const need = FRAME_HEADER_BYTES + json.length * 3;
     if (need > this.buf.length) this.buf = Buffer.allocUnsafe(Math.max(need, this.buf.length * 2));
+    return this.commit(this.buf.write(json, FRAME_HEADER_BYTES, "utf8"));
+  }
+
+  /** Appends one history row as a binary frame (format.ts); same guarantees as append(). */
+  appendHistory(seq: number, ts: number, step: number, keys: readonly Buffer[], values: readonly number[], count: number): boolean {
+    if (this.fd < 0) return false;
+    let need = FRAME_HEADER_BYTES + BINARY_HISTORY_FIXED_BYTES;
+    for (let i = 0; i < count; i++) need += 10 + keys[i]!.length;
+    if (need > this.buf.length) this.buf = Buffer.allocUnsafe(Math.max(need, this.buf.length * 2));
     const buf = this.buf;
-    const n = buf.write(json, FRAME_HEADER_BYTES, "utf8");
+    buf[FRAME_HEADER_BYTES] = BINARY_HISTORY;
+    buf.writeDoubleLE(seq, FRAME_HEADER_BYTES + 1);
+    buf.writeDoubleLE(ts, FRAME_HEADER_BYTES + 9);
+    buf.writeDoubleLE(step, FRAME_HEADER_BYTES + 17);
+    buf.writeUInt16LE(count, FRAME_HEADER_BYTES + 25);
+    let at = FRAME_HEADER_BYTES + BINARY_HISTORY_FIXED_BYTES;
+    for (let i = 0; i < count; i++) {
+      const key = keys[i]!;
+      buf.writeUInt16LE(key.length, at);
+      at += 2 + key.copy(buf, at + 2);
+      buf.writeDoubleLE(values[i]!, at);
+      at += 8;
+    }
+    return this.commit(at - FRAME_HEADER_BYTES);
+  }
+
+  /** Frames the n payload bytes already in the buffer and writes them. */
+  private commit(n: number): boolean {
+    const buf = this.buf;
     buf.writeUInt32LE(n, 0);
     buf.writeUInt32LE(crc32(buf.subarray(FRAME_HEADER_BYTES, FRAME_HEADER_BYTES + n)), 4);
     try {
