@@ -85,6 +85,27 @@ describe("crashes", () => {
     expect((await allRows(server.url, "/api/v1/projects/crash/tests/runs/killed")).length).toBe(rows.length);
   });
 
+  it.each([["SIGTERM", 143], ["SIGINT", 130]] as const)("a training process stopped with %s finishes its run as failed, uploads everything, and dies of the signal", async (signal, code) => {
+    const data = tempDir(); const spool = tempDir();
+    cleanups.push(() => { data.cleanup(); spool.cleanup(); });
+    const server = await testServer(data.path);
+    cleanups.push(() => server.close());
+    const runId = `sig-${signal.toLowerCase()}`;
+    const child = spawn(process.execPath, [join(ROOT, "e2e/fixtures/wait.mjs")], {
+      env: { ...process.env, ORRERY_URL: server.url, ORRERY_DIR: spool.path, ORRERY_MODE: "online", RUN_ID: runId }, stdio: ["ignore", "pipe", "pipe"],
+    });
+    cleanups.push(() => { if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL"); });
+    await new Promise<void>((res) => child.stdout!.on("data", (d: Buffer) => { if (d.toString().includes("ready")) res(); }));
+    child.kill(signal);
+    const exited = await new Promise<NodeJS.Signals | null>((res) => child.on("exit", (_c, s) => res(s)));
+    expect(exited).toBe(signal);
+    const run = await api<{ state: string; exitCode: number }>(server.url, `/api/v1/projects/signals/tests/runs/${runId}`);
+    expect(run.body).toMatchObject({ state: "failed", exitCode: code });
+    const rows = await allRows(server.url, `/api/v1/projects/signals/tests/runs/${runId}`);
+    expect(rows).toHaveLength(11);
+    expect(rows[10]).toMatchObject({ _step: 10, partial: 1 });
+  });
+
   it("a server killed with SIGKILL during heavy ingest keeps every acknowledged point, and the SDK resends the rest", async () => {
     const data = tempDir(); const spool = tempDir();
     cleanups.push(() => { data.cleanup(); spool.cleanup(); });

@@ -125,6 +125,31 @@ describe("the TypeScript SDK with a real server", () => {
     }
   });
 
+  it("orrery sync uploads the other runs when the server refuses one, and says which", async () => {
+    const { SpoolWriter } = await import("../packages/sdk/src/spool/writer.js");
+    const dir = tempDir();
+    try {
+      const { mkdirSync } = await import("node:fs");
+      const write = (runId: string, text: string) => {
+        mkdirSync(`${dir.path}/run-20260101_000000-${runId}`);
+        const w = SpoolWriter.create(`${dir.path}/run-20260101_000000-${runId}/records.spool`, { spool: 1, entity: "tester", project: "partial", runId, createdAt: 1 });
+        w.append(JSON.stringify({ seq: 1, ts: 1, type: "run" }));
+        w.append(JSON.stringify({ seq: 2, ts: 1, type: "console", stream: "stdout", text }));
+        w.close();
+      };
+      // A foreign writer's record larger than any request: the server can only refuse it (413).
+      write("a-huge", "x".repeat(33 * 1024 * 1024));
+      write("b-fine", "hello\n");
+      const r = await runCli(["sync", dir.path], { ORRERY_URL: server.url });
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(/a-huge is not fully uploaded/);
+      expect(r.stdout).toMatch(/b-fine: 2 records sent/);
+      expect((await api(server.url, base("partial", "b-fine"))).status).toBe(200);
+    } finally {
+      dir.cleanup();
+    }
+  });
+
   it("disabled mode makes every call a no-op", async () => {
     const dir = tempDir();
     try {

@@ -10,6 +10,10 @@ export const LIMITS = {
   maxKeyLength: 256,
   /** Metrics in one history row. */
   maxKeysPerRow: 10_000,
+  /** One record's JSON, bytes: anything larger could never fit a request, so clients refuse it. */
+  maxRecordBytes: 8 * 1024 * 1024,
+  /** Nesting depth of config, summary and metadata values. */
+  maxDepth: 64,
   /** Console text in one record, characters. */
   maxConsoleChars: 64 * 1024,
   /** Points a history query may ask for per key. */

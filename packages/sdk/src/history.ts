@@ -1,8 +1,10 @@
-// Owns history semantics: the step counter, the pending row, value validation and flattening.
-// It writes nothing itself: committed rows go to `emit` as parallel arrays of encoded keys and
-// float64 values (run.ts writes them as binary spool frames). log() is the hot path, benchmarked
-// at <= 5 us per call with 10 metrics, so the common case (no options, nothing pending) walks the
-// caller's object once into reused arrays, with key bytes cached: no strings, no number formatting.
+// Owns history semantics: the step counter, value validation and flattening. It writes nothing
+// itself: every row goes to `emit` at once, as parallel arrays of encoded keys and float64 values
+// (run.ts writes them as binary spool frames), so whatever log() accepted is on disk when it
+// returns, `commit: false` included: the server merges writes to the same step, the later write
+// winning per key, which gives exactly the row W&B would build in memory. log() is the hot path,
+// benchmarked at <= 5 us per call with 10 metrics: it walks the caller's object once into reused
+// arrays, with key bytes cached; no strings, no number formatting.
 import { LIMITS } from "@orrery/protocol";
 import { describe, OrreryValueError } from "./errors.js";
 import { isPlainObject } from "./json-values.js";
@@ -14,19 +16,18 @@ export type LogValues = { readonly [key: string]: LogValue };
 export interface LogOptions {
   /** Write the row at this step (an integer >= 0) instead of the current one. */
   step?: number;
-  /** false: merge into the pending row without writing it yet. Default true. */
+  /** false: add to the current step's row without moving to the next step. Default true. */
   commit?: boolean;
 }
 
-/** Receives one committed row; the arrays are reused after it returns. */
+/** Receives one row; the arrays are reused after it returns. */
 export type RowSink = (step: number, keys: readonly Buffer[], values: readonly number[], count: number) => void;
 
 const KEY_CACHE_LIMIT = 100_000;
 
 export class History {
-  /** The step the next row without an explicit step goes to: the highest step so far + 1. */
+  /** The step the next log() without an explicit step writes to. */
   step = 0;
-  private readonly pending = new Map<string, number>();
   private readonly heads = new Map<string, Buffer>();
   private readonly rowKeys: Buffer[] = [];
   private readonly rowValues: number[] = [];
@@ -36,22 +37,14 @@ export class History {
 
   /** See Run.log for the semantics. Throws OrreryValueError before changing any state. */
   log(values: LogValues, options?: LogOptions): void {
-    if (options === undefined && this.pending.size === 0) {
+    if (options === undefined) {
       this.count = 0;
       this.build(topLevel(values), "");
       if (this.count > 0) this.emit(this.step, this.rowKeys, this.rowValues, this.count);
       this.step++;
       return;
     }
-    this.logWithOptions(values, options ?? {});
-  }
-
-  /** Writes the pending row, if any, at the current step (used by finish). */
-  flush(): void {
-    if (this.pending.size > 0) {
-      this.emitPending();
-      this.step++;
-    }
+    this.logWithOptions(values, options);
   }
 
   private logWithOptions(values: LogValues, options: LogOptions): void {
@@ -63,40 +56,11 @@ export class History {
     }
     this.count = 0;
     this.build(topLevel(values), "");
-    const n = this.count;
-    if (step !== undefined && step < this.step) {
-      if (n > 0) this.emit(step, this.rowKeys, this.rowValues, n);
-      return;
-    }
-    // Slow path: copy the row out, since emitting the pending row reuses the row arrays.
-    const keys: string[] = [];
-    const vals: number[] = [];
-    for (let i = 0; i < n; i++) { keys.push(this.rowKeys[i]!.toString("utf8")); vals.push(this.rowValues[i]!); }
-    let newKeys = 0;
-    for (const key of keys) if (!this.pending.has(key)) newKeys++;
-    if (step === undefined || step === this.step) {
-      this.checkRowSize(this.pending.size + newKeys);
-    } else {
-      this.checkRowSize(newKeys);
-      if (this.pending.size > 0) this.emitPending();
-      this.step = step;
-    }
-    for (let i = 0; i < n; i++) this.pending.set(keys[i]!, vals[i]!);
-    if (commit) {
-      if (this.pending.size > 0) this.emitPending();
-      this.step++;
-    }
-  }
-
-  private emitPending(): void {
-    let n = 0;
-    for (const [key, value] of this.pending) {
-      this.rowKeys[n] = this.heads.get(key) ?? Buffer.from(key, "utf8");
-      this.rowValues[n] = value;
-      n++;
-    }
-    this.pending.clear();
-    this.emit(this.step, this.rowKeys, this.rowValues, n);
+    const at = step ?? this.step;
+    if (this.count > 0) this.emit(at, this.rowKeys, this.rowValues, this.count);
+    // A late (lower) step leaves the counter alone; otherwise the counter moves to the row
+    // written, and past it when the row is committed.
+    if (at >= this.step) this.step = commit ? at + 1 : at;
   }
 
   /** Hot path: validates `values` and appends its keys and numbers to the row arrays. */

@@ -4,7 +4,7 @@
 // sender.ts. Nothing here waits on the network except finish().
 import { mkdirSync, readdirSync } from "node:fs";
 import { join } from "node:path";
-import { encodeMetric, type SummaryMode } from "@orrery/protocol";
+import { encodeMetric, LIMITS, type SummaryMode } from "@orrery/protocol";
 import { ConsoleCapture, type StreamName } from "./console-capture.js";
 import { describe, optionError, OrreryValueError } from "./errors.js";
 import { Heartbeat } from "./heartbeat.js";
@@ -70,17 +70,14 @@ export interface Run {
    * 1 to 256 characters and must not start with "_" (reserved for _step, _timestamp, _runtime).
    *
    * Steps:
-   * - `log(v)`: v is merged into the pending row, the row is written at the current step, and
-   *   the step increments.
-   * - `log(v, { commit: false })`: v is merged into the pending row, which is not written yet;
-   *   a later log() (or finish()) writes it. Later values win per key.
-   * - `log(v, { step: s })` with s >= current step: a pending row at the current step is written
-   *   first, then v is written at s, and the next automatic step is s + 1. With `commit: false`
-   *   v becomes the pending row of step s instead.
+   * - `log(v)`: v is written at the current step, and the step increments.
+   * - `log(v, { commit: false })`: v is written at the current step, which stays current, so
+   *   later calls add to the same row (the later value wins per key).
+   * - `log(v, { step: s })` with s >= current step: v is written at s, and the next automatic
+   *   step is s + 1 (s with `commit: false`).
    * - `log(v, { step: s })` with s < current step (e.g. a late evaluation result): v is written
-   *   at s right away (`commit` does not apply) and the server merges it into that step, the
-   *   later write winning per key. The pending row is untouched and the automatic step continues
-   *   from the highest step so far (highest + 1).
+   *   at s and the server merges it into that step, the later write winning per key; the
+   *   automatic step continues from the highest step so far.
    *
    * The row is appended to the local spool with a synchronous write before log() returns, so
    * it survives the process being killed; it is sent to the server in the background.
@@ -89,7 +86,7 @@ export interface Run {
   /** Chooses what the summary shows for `key`: last (default), min, max, mean or none. */
   defineMetric(key: string, options: { summary: SummaryMode }): void;
   /**
-   * Ends the run: writes the pending row and a finish record (exit code 0 = finished, anything
+   * Ends the run: writes a finish record (exit code 0 = finished, anything
    * else = failed), stops capture and timers, and waits up to finishTimeoutMs for the server to
    * acknowledge everything. Calling it again returns the same promise.
    */
@@ -155,7 +152,7 @@ export class ActiveRun implements Run {
     this.history = new History(this.writeRow);
 
     // Config travels inside the run record unless it is too big for one record.
-    const configChunks = chunkJson(settings.config);
+    const configChunks = chunkJson(settings.config, "config");
     const runRecord = this.recordJson({
       type: "run",
       name: settings.name,
@@ -196,6 +193,8 @@ export class ActiveRun implements Run {
     process.on("beforeExit", this.onBeforeExit);
     process.on("exit", this.onExit);
     process.on("uncaughtExceptionMonitor", this.onUncaught);
+    process.on("SIGINT", this.onSignal);
+    process.on("SIGTERM", this.onSignal);
   }
 
   get step(): number {
@@ -251,16 +250,13 @@ export class ActiveRun implements Run {
     this.state = "finishing";
     process.off("beforeExit", this.onBeforeExit);
     process.off("exit", this.onExit);
+    process.off("SIGINT", this.onSignal);
+    process.off("SIGTERM", this.onSignal);
     process.off("uncaughtExceptionMonitor", this.onUncaught);
     this.systemMetrics?.stop();
     this.heartbeat?.stop();
+    // Console text first, so the finish record is the last one.
     this.consoleCapture?.flush();
-    // Rows and console text first, so the finish record is the last one.
-    try {
-      this.history.flush();
-    } catch {
-      // a pending row is always valid; never fail the finish over it
-    }
     this.consoleCapture?.stop();
     this.appendObject({ type: "finish", exitCode });
   }
@@ -290,6 +286,27 @@ export class ActiveRun implements Run {
 
   private readonly onExit = (code: number): void => {
     this.finishSync(exitCodeOf(code), `ended by process.exit(${code})`);
+  };
+
+  /**
+   * Ctrl-C or SIGTERM with no handler of the program's own: finish the run as failed (exit code
+   * 130 or 143), uploading what is left, then die of the same signal as Node would have. A second
+   * signal while uploading exits at once; the spool keeps what was not sent.
+   */
+  private readonly onSignal = (signal: NodeJS.Signals): void => {
+    if (process.listeners(signal).some((l) => l !== this.onSignal)) return; // the program decides; exit hooks finish the run
+    const code = signal === "SIGINT" ? 130 : 143;
+    const die = (): void => {
+      process.off(signal, now);
+      process.kill(process.pid, signal);
+    };
+    const now = (): void => {
+      this.finishSync(code, `interrupted by ${signal}`);
+      die();
+    };
+    process.on(signal, now);
+    warn(`${signal}: finishing run ${this.id} (send ${signal} again to stop at once; the spool keeps anything unsent)`);
+    this.finish(code).then(die, die);
   };
 
   private readonly onUncaught = (): void => {
@@ -325,15 +342,16 @@ export class ActiveRun implements Run {
     if (this.state !== "running") return this.ignoredAfterFinish("config.update");
     const clean = toJsonObject(values, "config");
     if (Object.keys(clean).length === 0) return;
+    const chunks = chunkJson(clean, "config");
     Object.assign(this.configValues, clean);
-    for (const chunk of chunkJson(clean)) this.appendValues("config", chunk);
+    for (const chunk of chunks) this.appendValues("config", chunk);
   }
 
   private updateSummary(values: Record<string, unknown>): void {
     if (this.state !== "running") return this.ignoredAfterFinish("summary");
     const clean = toJsonObject(values, "summary");
     if (Object.keys(clean).length === 0) return;
-    for (const chunk of chunkJson(clean)) this.appendValues("summary", chunk);
+    for (const chunk of chunkJson(clean, "summary")) this.appendValues("summary", chunk);
   }
 
   /** Appends a record built from `fields`. */
@@ -379,13 +397,17 @@ export class ActiveRun implements Run {
  * (one key with a bigger value still gets a part of its own). Built as text so a config of a
  * million keys costs one pass.
  */
-export function chunkJson(values: JsonObject, maxChars = MAX_OBJECT_RECORD_CHARS): string[] {
+export function chunkJson(values: JsonObject, what: "config" | "summary", maxChars = MAX_OBJECT_RECORD_CHARS): string[] {
   const whole = JSON.stringify(values);
   if (whole.length <= maxChars) return [whole];
   const chunks: string[] = [];
   let current = "";
   for (const key of Object.keys(values)) {
     const entry = `${JSON.stringify(key)}:${JSON.stringify(values[key])}`;
+    // Characters, not bytes, but a value this close to the limit is a mistake either way.
+    if (entry.length > LIMITS.maxRecordBytes - 1024) {
+      throw new OrreryValueError(key, `orrery: ${what} value "${key}" is ${(entry.length / 2 ** 20).toFixed(1)} MiB of JSON; one value is at most ${LIMITS.maxRecordBytes / 2 ** 20} MiB: store large data as a file or artifact, and log a summary of it`);
+    }
     if (current.length > 0 && current.length + entry.length + 3 > maxChars) {
       chunks.push(`{${current}}`);
       current = "";

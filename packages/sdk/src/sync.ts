@@ -34,12 +34,15 @@ export interface SyncReport {
   rejected: number;
   /** Bytes at the end of the spool that could not be read (a crash mid-write); 0 when intact. */
   tornTailBytes: number;
+  /** Why this run could not be uploaded completely (the server refused a record); the others still are. */
+  error?: string;
 }
 
 /**
  * Uploads every unacknowledged record of the spool in `dir`, or of every run folder directly
- * inside `dir`. Runs one after another, one request in flight. Rejects when the server refuses
- * the upload (e.g. 401) or stays unreachable for giveUpAfterMs; what was acknowledged until then
+ * inside `dir`. Runs one after another, one request in flight. A run whose records the server
+ * refuses is reported with `error` and the others continue. Rejects when the key is refused (401)
+ * or the server stays unreachable for giveUpAfterMs; what was acknowledged until then
  * stays acknowledged, so running it again continues where it stopped.
  */
 export async function syncDir(dir: string, options: SyncOptions = {}): Promise<SyncReport[]> {
@@ -58,8 +61,14 @@ export async function syncDir(dir: string, options: SyncOptions = {}): Promise<S
         options.onProgress?.(Math.min(sent, total), total);
       },
     });
+    let error: string | undefined;
     try {
       await sender.sendAll();
+    } catch (err) {
+      // An unreachable server or a bad key fails every run alike: stop. A run the server refuses
+      // for its own content must not keep the others from being uploaded.
+      if (!(err instanceof OrreryError) || err.code === "unavailable" || err.code === "unauthorized") throw err;
+      error = err.message;
     } finally {
       sender.stop();
     }
@@ -68,6 +77,7 @@ export async function syncDir(dir: string, options: SyncOptions = {}): Promise<S
       runId: e.runId, entity: e.entity, project: e.project, spoolDir: p.dir,
       sent: sender.totals.sent, duplicates: sender.totals.duplicates, rejected: sender.totals.rejected,
       tornTailBytes: (sender.problem ?? p.problem)?.bytes ?? 0,
+      ...(error === undefined ? {} : { error }),
     });
   }
   return reports;

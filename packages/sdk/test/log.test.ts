@@ -25,6 +25,13 @@ async function rows(): Promise<[number, Record<string, unknown>][]> {
     .map((r) => [r.step as number, r.values as Record<string, unknown>]);
 }
 
+/** The rows as the server stores them: writes to one step merged in order, later winning per key. */
+async function merged(): Promise<[number, Record<string, unknown>][]> {
+  const byStep = new Map<number, Record<string, unknown>>();
+  for (const [step, values] of await rows()) byStep.set(step, { ...byStep.get(step), ...values });
+  return [...byStep.entries()].sort((a, b) => a[0] - b[0]);
+}
+
 describe("log()", () => {
   it("without a step writes a row at the current step and increments it", async () => {
     run.log({ loss: 1 });
@@ -33,12 +40,19 @@ describe("log()", () => {
     expect(await rows()).toEqual([[0, { loss: 1 }], [1, { loss: 0.5 }]]);
   });
 
-  it("with commit: false merges into the pending row, later values winning per key", async () => {
+  it("with commit: false adds to the current step's row, later values winning per key", async () => {
     run.log({ a: 1, b: 1 }, { commit: false });
     run.log({ b: 2 }, { commit: false });
     expect(run.step).toBe(0);
     run.log({ c: 3 });
-    expect(await rows()).toEqual([[0, { a: 1, b: 2, c: 3 }]]);
+    expect(run.step).toBe(1);
+    expect(await merged()).toEqual([[0, { a: 1, b: 2, c: 3 }]]);
+  });
+
+  it("with commit: false is on disk when log() returns, so a killed process keeps it", () => {
+    run.log({ "val/loss": 0.2 }, { step: 5, commit: false });
+    const history = spoolRecords(run.spoolDir).filter((r) => r.type === "history");
+    expect(history).toEqual([expect.objectContaining({ step: 5, values: { "val/loss": 0.2 } })]);
   });
 
   it("with a lower step writes there at once and the auto step continues from the highest", async () => {
@@ -48,10 +62,11 @@ describe("log()", () => {
     run.log({ pending: 1 }, { commit: false });
     run.log({ late: 9 }, { step: 1 });
     run.log({ a: 4 });
-    expect(await rows()).toEqual([[0, { a: 1 }], [1, { a: 2 }], [2, { a: 3 }], [1, { late: 9 }], [3, { pending: 1, a: 4 }]]);
+    expect(await rows()).toEqual([[0, { a: 1 }], [1, { a: 2 }], [2, { a: 3 }], [3, { pending: 1 }], [1, { late: 9 }], [3, { a: 4 }]]);
+    expect(await merged()).toEqual([[0, { a: 1 }], [1, { a: 2, late: 9 }], [2, { a: 3 }], [3, { pending: 1, a: 4 }]]);
   });
 
-  it("with a higher step commits the pending row first and continues from step + 1", async () => {
+  it("with a higher step writes there and continues from step + 1", async () => {
     run.log({ a: 1 }, { commit: false });
     run.log({ b: 2 }, { step: 10 });
     run.log({ c: 3 });
@@ -63,10 +78,10 @@ describe("log()", () => {
     run.log({ a: 1 }, { step: 5, commit: false });
     run.log({ b: 2 }, { step: 5, commit: false });
     run.log({ c: 3 });
-    expect(await rows()).toEqual([[5, { a: 1, b: 2, c: 3 }]]);
+    expect(await merged()).toEqual([[5, { a: 1, b: 2, c: 3 }]]);
   });
 
-  it("finish writes a pending row that was never committed", async () => {
+  it("a row never committed is still stored at its step", async () => {
     run.log({ a: 1 }, { commit: false });
     expect(await rows()).toEqual([[0, { a: 1 }]]);
   });
@@ -122,13 +137,13 @@ describe("log()", () => {
     expect(() => run.log({ a: { ["b".repeat(255)]: 1 } })).toThrow(/257 characters/);
   });
 
-  it("a refused call changes nothing: no row, no step, no pending values", async () => {
+  it("a refused call changes nothing: no row and no step", async () => {
     run.log({ a: 1 }, { commit: false });
     expect(() => run.log({ b: 2, c: "x" } as never)).toThrow(OrreryValueError);
     expect(() => run.log({ b: 2, c: "x" } as never, { commit: false })).toThrow(OrreryValueError);
     expect(run.step).toBe(0);
     run.log({ d: 4 });
-    expect(await rows()).toEqual([[0, { a: 1, d: 4 }]]);
+    expect(await merged()).toEqual([[0, { a: 1, d: 4 }]]);
   });
 
   it("refuses bad options and non-object values", () => {

@@ -127,10 +127,20 @@ describe("the run record", () => {
   it("a config too large for one record is split by top-level key", () => {
     const big: Record<string, string> = {};
     for (let i = 0; i < 100; i++) big[`k${i}`] = "x".repeat(1000);
-    const chunks = chunkJson(big, 10_000);
+    const chunks = chunkJson(big, "config", 10_000);
     expect(chunks.length).toBeGreaterThan(5);
     expect(Object.assign({}, ...chunks.map((c) => JSON.parse(c) as object))).toEqual(big);
     for (const c of chunks) expect(c.length).toBeLessThanOrEqual(10_000);
+  });
+
+  it("refuses one summary or config value too large for any request, naming the key, and writes nothing", async () => {
+    const run = await quietInit({ mode: "offline", dir: dir.path });
+    const embedding = Array.from({ length: 1_000_000 }, (_, i) => i / 3);
+    expect(() => run.summary.set("embedding", embedding)).toThrow(/summary value "embedding" is .* MiB of JSON; one value is at most 8 MiB/);
+    expect(() => run.config.update({ table: embedding })).toThrow(/config value "table"/);
+    expect(run.config.toJSON()).not.toHaveProperty("table");
+    await captureStderr(() => run.finish());
+    expect(spoolRecords(run.spoolDir).map((r) => r.type)).toEqual(["run", "finish"]);
   });
 
   it("a huge config goes into config records after the run record", async () => {

@@ -36,6 +36,10 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     logger: opts.logger ? { level: "info" } : false,
     bodyLimit: LIMITS.maxBodyBytes,
     return503OnClosing: true,
+    // Keys such as "__proto__" are stored as the data they are (the store never merges through
+    // the prototype chain), instead of failing a whole batch as "invalid JSON".
+    onProtoPoisoning: "ignore",
+    onConstructorPoisoning: "ignore",
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.decorate("store", opts.store);

@@ -16,13 +16,16 @@ function presentedKey(req: FastifyRequest): string | undefined {
   return typeof header === "string" ? header : undefined;
 }
 
-/** Public paths: liveness and the API description reveal nothing about stored data. */
-const OPEN = new Set(["/api/v1/health", "/api/v1/openapi.json"]);
+/** Public routes: liveness, the API description and the page reveal nothing about stored data. */
+const OPEN = new Set(["/api/v1/health", "/api/v1/openapi.json", "/"]);
 
 export function registerAuth(app: FastifyInstance, keys: KeyStore): void {
+  // Decided on the route Fastify matched, not on the raw URL text, which can spell the same
+  // route differently (percent-escapes, absolute-form request lines). Unmatched URLs need a key
+  // too, so probing reveals nothing.
   app.addHook("onRequest", async (req) => {
-    const path = req.url.split("?")[0];
-    if (!path.startsWith("/api/") || OPEN.has(path)) return;
+    const route = req.routeOptions.url;
+    if (route !== undefined && OPEN.has(route)) return;
     const key = presentedKey(req);
     if (key === undefined || !(await keys.verifyApiKey(key, Date.now()))) {
       throw new OrreryError(

@@ -38,7 +38,11 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const store = await openStore(opts.dataDir);
   const app = await buildApp({ store, requireKeys: !isLoopback(host), logger: opts.logger ?? false, version: VERSION });
   const timeout = opts.heartbeatTimeoutMs ?? DEFAULT_HEARTBEAT_TIMEOUT_MS;
+  // While this server was down no heartbeat could arrive: give live runs one full timeout after
+  // start to reach it again before calling them crashed.
+  const startedAt = Date.now();
   const reaper = setInterval(() => {
+    if (Date.now() - startedAt < timeout) return;
     store.meta.markCrashed(Date.now(), timeout).catch((err: unknown) => app.log.error({ err }, "crash detection failed"));
   }, Math.max(100, Math.min(5_000, Math.floor(timeout / 4))));
   reaper.unref();

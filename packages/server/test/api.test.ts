@@ -4,6 +4,7 @@ import { api, postJson, tempDir, waitFor } from "../../../e2e/helpers.js";
 import { startServer, type RunningServer } from "../src/index.js";
 import { buildApp } from "../src/app.js";
 import { openStore } from "@orrery/store";
+import { connect } from "node:net";
 
 const P = "/api/v1/projects/alice/vision";
 const R = `${P}/runs/r1`;
@@ -120,6 +121,9 @@ describe("the HTTP API", () => {
     try {
       await waitFor(async () => (await api<{ state: string }>(server.url, `${P}/runs/dies`)).body.state === "crashed", 10_000, "crash");
       expect((await api<{ state: string }>(server.url, `${P}/runs/alive`)).body.state).toBe("running");
+      // A heartbeat proves the process lives: the run was only silent (a blocked loop, a server restart).
+      expect((await api(server.url, `${P}/runs/dies/heartbeat`, { method: "POST" })).status).toBe(204);
+      expect((await api<{ state: string }>(server.url, `${P}/runs/dies`)).body.state).toBe("running");
     } finally {
       clearInterval(beat);
     }
@@ -180,6 +184,31 @@ describe("bad input gets a 4xx JSON error naming the field, never a 5xx", () => 
     ]);
     const rows = await api<{ rows: unknown[] }>(server.url, `${P}/runs/mixed/history/rows`);
     expect(rows.body.rows).toEqual([expect.objectContaining({ _step: 2, acc: 0.5 })]);
+  });
+  it("timestamps beyond what a date can hold and nesting deeper than 64 levels are rejected per record", async () => {
+    // Built as text: the test's own JSON.stringify would overflow the stack at this depth.
+    const deep = '{"d":'.repeat(5000) + "1" + "}".repeat(5000);
+    const res = await postJson(server.url, `${P}/runs/odd/records`,
+      `{"records":[{"seq":1,"type":"run","ts":1e16},{"seq":2,"type":"config","ts":${now},"values":{"deep":${deep}}},{"seq":3,"type":"finish","ts":${now},"exitCode":0}]}`);
+    expect(res.status).toBe(200);
+    const body = res.body as { accepted: number; rejected: { seq: number; field: string }[] };
+    expect(body.rejected.map((r) => [r.seq, r.field])).toEqual([[1, "records[0].ts"], [2, "records[1].values"]]);
+    expect((await api(server.url, `${P}/runs/odd`)).status).toBe(200);
+    expect((await api(server.url, `${P}/runs`)).status).toBe(200);
+  });
+  it("keys like __proto__ and constructor are stored as data, not refused as a whole batch", async () => {
+    const res = await postJson(server.url, `${P}/runs/proto/records`, "{\"records\":[{\"seq\":1,\"type\":\"run\",\"ts\":1,\"config\":{\"__proto__\":{\"polluted\":1},\"constructor\":{\"prototype\":{\"x\":2}}}}]}");
+    expect(res.status).toBe(200);
+    const run = await api<{ config: Record<string, unknown> }>(server.url, `${P}/runs/proto`);
+    expect(JSON.stringify(run.body.config)).toContain("polluted");
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+  it("a series query without keys stays bounded", async () => {
+    const values: Record<string, number> = {};
+    for (let i = 0; i < 1001; i++) values[`m${i}`] = i;
+    await postJson(server.url, `${P}/runs/wide/records`, { records: [rec(1, "run"), rec(2, "history", { step: 0, values })] });
+    expectError(await api(server.url, `${P}/runs/wide/history`), 400, "invalid_request", "keys");
+    expectError(await api(server.url, `${P}/runs/wide/history?keys=${Array.from({ length: 100 }, (_, i) => `m${i}`).join(",")}&maxPoints=100000`), 400, "invalid_request", "maxPoints");
   });
   it("a batch that skips sequence numbers gets 409 and stores nothing", async () => {
     await postJson(server.url, `${P}/runs/gap/records`, { records: [rec(1, "run")] });
@@ -250,6 +279,17 @@ describe("access beyond loopback", () => {
       expect(JSON.stringify(wrong.body)).toBe(JSON.stringify(unknownProject.body));
       expect((await api(base, R, { headers: { authorization: `Bearer ${key.key}` } })).status).toBe(200);
       expect((await api(base, "/api/v1/health")).status).toBe(200);
+      // The same routes spelled differently need the key just the same.
+      expect((await api(base, "/%61pi/v1/projects")).status).toBe(401);
+      expect((await api(base, `/%61pi/v1/projects/alice/vision/runs/r1`)).status).toBe(401);
+      expect((await api(base, "/api/v1/projects/alice/vision/runs/r1/../../../../projects")).status).toBe(401);
+      const raw = await new Promise<string>((res) => {
+        const sock = connect(Number(new URL(base).port), "127.0.0.1", () => sock.end(`GET ${base}/api/v1/projects HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`));
+        let got = "";
+        sock.on("data", (d: Buffer) => { got += d.toString(); });
+        sock.on("close", () => res(got));
+      });
+      expect(raw).toMatch(/^HTTP\/1\.1 401/);
       await store.keys.revokeApiKey(key.id);
       expect((await api(base, R, { headers: { authorization: `Bearer ${key.key}` } })).status).toBe(401);
     } finally {

@@ -66,12 +66,14 @@ export interface RunListOptions { limit: number; cursor?: string; state?: RunSta
 export interface MetaStore {
   listProjects(): Promise<Project[]>;
   getProject(p: ProjectRef): Promise<Project | undefined>;
+  /** True when the run exists; cheap (no config, summary or metadata is read). */
+  hasRun(r: RunRef): Promise<boolean>;
   /** Summary = for each history key its last value (value at the highest step; the later write wins a tie), or the declared aggregate, then user overrides on top. */
   getRun(r: RunRef): Promise<Run | undefined>;
   /** Newest first (createdAt, then id); cursor is opaque. total counts every run that matches. */
   listRuns(p: ProjectRef, opts: RunListOptions): Promise<{ runs: Run[]; nextCursor: string | null; total: number }>;
   patchRun(r: RunRef, patch: RunPatch): Promise<Run | undefined>;
-  /** Returns false when the run does not exist. Refreshes heartbeatAt of a running run. */
+  /** Returns false when the run does not exist. Refreshes heartbeatAt of a running run, and makes a crashed run running again (a heartbeat proves the process is alive). */
   heartbeat(r: RunRef, now: number): Promise<boolean>;
   /** Marks `running` runs whose heartbeat is older than now - timeoutMs as crashed; returns how many. */
   markCrashed(now: number, timeoutMs: number): Promise<number>;

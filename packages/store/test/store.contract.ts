@@ -406,14 +406,30 @@ export function runStoreContract(name: string, factory: StoreFactory, options: C
         expect(await store.meta.markCrashed(T0 + 120_000, 60_000)).toBe(0);
       });
 
-      test("a crashed run stays crashed on new records until a finish record arrives", async () => {
+      test("a crashed run stays crashed on new records (a later sync) until a finish record arrives", async () => {
         await append([rec.run()], T0);
         await store.meta.markCrashed(T0 + 600_000, 60_000);
         await append([rec.history(0, { a: 1 })], T0 + 700_000);
-        expect(await store.meta.heartbeat(REF, T0 + 700_000)).toBe(true);
         expect((await run()).state).toBe("crashed");
         await append([rec.finish(1)], T0 + 800_000);
         expect((await run()).state).toBe("failed");
+      });
+
+      test("a heartbeat makes a crashed run running again, since its process is alive", async () => {
+        await append([rec.run()], T0);
+        await store.meta.markCrashed(T0 + 600_000, 60_000);
+        expect((await run()).state).toBe("crashed");
+        expect(await store.meta.heartbeat(REF, T0 + 700_000)).toBe(true);
+        expect((await run()).state).toBe("running");
+        await append([rec.finish(0)], T0 + 800_000);
+        expect(await store.meta.heartbeat(REF, T0 + 900_000)).toBe(true);
+        expect((await run()).state).toBe("finished");
+      });
+
+      test("hasRun answers without reading the run", async () => {
+        await append([rec.run()], T0);
+        expect(await store.meta.hasRun(REF)).toBe(true);
+        expect(await store.meta.hasRun({ ...REF, runId: "ghost" })).toBe(false);
       });
 
       test("patchRun changes name, notes and tags only", async () => {

@@ -28,6 +28,8 @@ export function syncCommand(): Command {
       for (const r of report) {
         const torn = r.tornTailBytes > 0 ? `, ${r.tornTailBytes} bytes of an unfinished last record ignored` : "";
         process.stdout.write(`${r.entity}/${r.project}/${r.runId}: ${r.sent} records sent, ${r.duplicates} already on the server, ${r.rejected} rejected${torn}\n`);
+        if (r.error) process.stderr.write(`orrery: ${r.entity}/${r.project}/${r.runId} is not fully uploaded: ${r.error}\n`);
       }
+      if (report.some((r) => r.error)) process.exitCode = 1;
     });
 }

@@ -13,7 +13,7 @@ const key = Type.String({ minLength: 1, maxLength: LIMITS.maxKeyLength });
 const Metrics = Type.Record(key, Type.Ref(MetricValue), { maxProperties: LIMITS.maxKeysPerRow });
 const JsonObject = Type.Record(key, Type.Unknown());
 const seq = Type.Integer({ minimum: 1, description: "per-run sequence number, from 1, no gaps" });
-const ts = Type.Number({ minimum: 0, description: "client wall clock, milliseconds since the Unix epoch" });
+const ts = Type.Number({ minimum: 0, maximum: 8.64e15, description: "client wall clock, milliseconds since the Unix epoch" });
 
 export const RunRecord = Type.Object(
   {

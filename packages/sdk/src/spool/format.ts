@@ -129,7 +129,8 @@ export class SpoolReader {
         break;
       }
       const len = this.buf.readUInt32LE(cursor);
-      if (len > MAX_FRAME_BYTES) return this.stop(frames, offset, cursor, "impossible length");
+      // No record is empty or absurdly long: either is damage, not data.
+      if (len === 0 || len > MAX_FRAME_BYTES) return this.stop(frames, offset, cursor, "impossible length");
       const end = cursor + FRAME_HEADER_BYTES + len;
       if (frames.length > 0 && payloadBytes + len > maxBytes) break;
       if (end > loaded) {

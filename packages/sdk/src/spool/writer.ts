@@ -28,7 +28,7 @@ export class SpoolWriter {
     const fd = openSync(path, "wx");
     const start = encodeSpoolStart(header);
     try {
-      writeAll(fd, start, start.length);
+      writeAll(fd, start, start.length, 0);
     } catch (err) {
       closeSync(fd);
       throw err;
@@ -77,7 +77,7 @@ export class SpoolWriter {
     buf.writeUInt32LE(n, 0);
     buf.writeUInt32LE(crc32(buf.subarray(FRAME_HEADER_BYTES, FRAME_HEADER_BYTES + n)), 4);
     try {
-      writeAll(this.fd, buf, FRAME_HEADER_BYTES + n);
+      writeAll(this.fd, buf, FRAME_HEADER_BYTES + n, this.offset);
     } catch {
       // Cut off a partial frame so later frames stay readable.
       try {
@@ -103,7 +103,8 @@ export class SpoolWriter {
   }
 }
 
-function writeAll(fd: number, buf: Buffer, length: number): void {
+/** Positional writes: after a failed, truncated append the next frame still lands at `offset`. */
+function writeAll(fd: number, buf: Buffer, length: number, position: number): void {
   let done = 0;
-  while (done < length) done += writeSync(fd, buf, done, length - done);
+  while (done < length) done += writeSync(fd, buf, done, length - done, position + done);
 }

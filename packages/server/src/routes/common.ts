@@ -11,8 +11,7 @@ export const errorResponses = {
 };
 
 export async function requireRun(store: Store, ref: RunRef): Promise<void> {
-  const run = await store.meta.getRun(ref);
-  if (!run) throw runNotFound(ref);
+  if (!(await store.meta.hasRun(ref))) throw runNotFound(ref);
 }
 
 export function runNotFound(ref: RunRef): OrreryError {

@@ -28,6 +28,14 @@ function compileEnvelopeOrParams(schema: TSchema): (data: unknown) => { value?: 
   };
 }
 
+/** Depth of nested objects and arrays, stopping as soon as it passes `limit`. */
+function deeperThan(v: unknown, limit: number): boolean {
+  if (v === null || typeof v !== "object") return false;
+  if (limit === 0) return true;
+  for (const k in v as Record<string, unknown>) if (deeperThan((v as Record<string, unknown>)[k], limit - 1)) return true;
+  return false;
+}
+
 /** JSON Schema cannot bound the length of a record's keys for TypeBox's checker, so do it here. */
 function longKey(r: { values?: Record<string, unknown>; config?: Record<string, unknown>; metadata?: Record<string, unknown> }): { where: string; key: string } | undefined {
   for (const where of ["values", "config", "metadata"] as const) {
@@ -49,7 +57,17 @@ export function checkRecord(raw: { seq: number; type: string }, index: number): 
     };
   }
   if (check.Check(raw as unknown)) {
-    const long = longKey(raw as unknown as { values?: Record<string, unknown>; config?: Record<string, unknown>; metadata?: Record<string, unknown> });
+    const rec = raw as unknown as { values?: Record<string, unknown>; config?: Record<string, unknown>; metadata?: Record<string, unknown> };
+    for (const where of ["values", "config", "metadata"] as const) {
+      if (deeperThan(rec[where], LIMITS.maxDepth)) {
+        const field = `records[${index}].${where}`;
+        return {
+          seq: raw.seq, type: "rejected",
+          rejection: { seq: raw.seq, error: "invalid_record", field, message: `${field}: nested more than ${LIMITS.maxDepth} levels deep; flatten it` },
+        };
+      }
+    }
+    const long = longKey(rec);
     if (long === undefined) return raw as unknown as WireRecord;
     const field = `records[${index}].${long.where}.${long.key.slice(0, 40)}…`;
     return {

@@ -9,6 +9,8 @@ import {
 import type { RunRef, SeriesColumns, Stream } from "@orrery/store";
 import { errorResponses, requireRun } from "./common.js";
 
+const MAX_POINTS_PER_REPLY = 2_000_000;
+
 function parseKeys(keys: string | undefined): string[] | undefined {
   if (keys === undefined || keys === "") return undefined;
   const list = keys.split(",").map((k) => k.trim()).filter(Boolean);
@@ -38,9 +40,21 @@ export const seriesRoutes: FastifyPluginAsyncTypebox = async (app) => {
       if (q.min !== undefined && q.max !== undefined && q.min > q.max) {
         throw new OrreryError("invalid_request", `min (${q.min}) is greater than max (${q.max}): swap them`, "min");
       }
-      const keys = parseKeys(q.keys);
+      let keys = parseKeys(q.keys);
       await requireRun(app.store, req.params);
-      const cols = await series.query(req.params, stream, keys, { min: q.min, max: q.max }, q.maxPoints ?? 1000);
+      const maxPoints = q.maxPoints ?? 1000;
+      if (keys === undefined) {
+        const all = await series.listKeys(req.params, stream);
+        if (all.length > LIMITS.maxQueryKeys) {
+          throw new OrreryError("invalid_request", `the run has ${all.length} ${stream} keys; name at most ${LIMITS.maxQueryKeys} with keys=a,b,c (list them at .../${path}/keys)`, "keys");
+        }
+        keys = all;
+      }
+      // One reply stays bounded: keys x maxPoints points at most.
+      if (keys.length * maxPoints > MAX_POINTS_PER_REPLY) {
+        throw new OrreryError("invalid_request", `${keys.length} keys x maxPoints ${maxPoints} is more than ${MAX_POINTS_PER_REPLY.toLocaleString("en")} points in one reply: ask for fewer keys or a smaller maxPoints`, "maxPoints");
+      }
+      const cols = await series.query(req.params, stream, keys, { min: q.min, max: q.max }, maxPoints);
       return toWire(req.params.runId, xAxis, cols);
     });
 

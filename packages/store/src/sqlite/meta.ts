@@ -59,7 +59,9 @@ export class SqliteMeta implements MetaStore {
       patch: eng.stmt(
         "UPDATE runs SET name = coalesce(?, name), notes = coalesce(?, notes), tags = coalesce(?, tags) WHERE id = ?",
       ),
-      heartbeat: eng.stmt("UPDATE runs SET heartbeat_at = ? WHERE id = ? AND state = 'running'"),
+      // A heartbeat comes only from a live process, so it also revives a run wrongly marked crashed
+      // (the server was down, or the training loop blocked the event loop past the timeout).
+      heartbeat: eng.stmt("UPDATE runs SET heartbeat_at = ?, state = 'running' WHERE id = ? AND state IN ('running', 'crashed')"),
       crash: eng.stmt("UPDATE runs SET state = 'crashed' WHERE state = 'running' AND heartbeat_at < ?"),
     };
   }
@@ -75,6 +77,11 @@ export class SqliteMeta implements MetaStore {
     if (id === undefined) return undefined;
     const row = this.s.project.get(id) as ProjectRow | undefined;
     return row === undefined ? undefined : toProject(row);
+  }
+
+  async hasRun(r: RunRef): Promise<boolean> {
+    this.eng.assertOpen();
+    return this.ids.runRowId(r) !== undefined;
   }
 
   async getRun(r: RunRef): Promise<Run | undefined> {

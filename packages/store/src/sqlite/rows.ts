@@ -41,7 +41,10 @@ export interface ProjectRow {
   run_count: number;
 }
 
-export const iso = (ms: number): string => new Date(ms).toISOString();
+// Record timestamps are bounded by the wire schema; a value outside Date's range (older data, a
+// foreign writer) is clamped rather than allowed to break every listing that includes the run.
+const MAX_DATE_MS = 8.64e15;
+export const iso = (ms: number): string => new Date(Number.isFinite(ms) ? Math.max(-MAX_DATE_MS, Math.min(MAX_DATE_MS, ms)) : 0).toISOString();
 const isoOrNull = (ms: number | null): string | null => (ms === null ? null : iso(ms));
 
 export function toRun(row: RunRow, summary: Record<string, unknown>): Run {
