@@ -2,6 +2,8 @@
 // its row in schema_migrations, so a crash mid-upgrade leaves the previous schema intact. Never edit
 // a released migration: add the next number.
 import type { Db } from "./engine.js";
+import { SERIES_MIGRATION } from "./schema-series.js";
+import { RUNS_INDEX_MIGRATION } from "./schema-runs.js";
 
 export interface Migration { version: number; name: string; sql: string }
 
@@ -118,6 +120,8 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  SERIES_MIGRATION,
+  RUNS_INDEX_MIGRATION,
 ];
 
 /** Applies every migration newer than the database, each atomically. Safe to call on every open. */
