@@ -10,9 +10,8 @@
 //   other 4xx: live: print the server's message once and retry every 30 s (data is never dropped)
 //              sync: fail at once with the server's message
 import { OrreryError, type IngestReply } from "@orrery/protocol";
-import {
-  BINARY_HISTORY, binaryHistoryJsonBound, frameSeq, payloadJson, SpoolReader, writeBinaryHistoryJson, type Frame, type TailProblem,
-} from "./spool/format.js";
+import { FRAMES_CONTENT_TYPE } from "@orrery/protocol/frames";
+import { frameSeq, payloadJson, SpoolReader, type Frame, type TailProblem } from "./spool/format.js";
 import { readAck, writeAck, SPOOL_FILE, type Ack } from "./spool/ack.js";
 import { post, runPath, type Endpoint } from "./transport.js";
 import { warn } from "./warn.js";
@@ -27,8 +26,6 @@ const SLOW_RETRY_MS = 30_000;
 const REQUEST_TIMEOUT_MS = 60_000;
 const UNREACHABLE_WARN_AFTER_MS = 10_000;
 const MAX_REJECTION_LINES = 20;
-const BODY_HEAD = Buffer.from('{"records":[');
-const BODY_TAIL = Buffer.from("]}");
 
 export interface SenderOptions {
   /** The run folder holding records.spool and ack.json. */
@@ -207,7 +204,7 @@ export class Sender {
     const body = buildBody(frames);
     this.inflight = new AbortController();
     const signal = AbortSignal.any([this.inflight.signal, AbortSignal.timeout(REQUEST_TIMEOUT_MS)]);
-    const reply = await post(`${runPath(this.endpoint)}/records`, this.opts.apiKey, body, signal);
+    const reply = await post(`${runPath(this.endpoint)}/records`, this.opts.apiKey, body, signal, FRAMES_CONTENT_TYPE);
     this.inflight = undefined;
     const wasFirst = this.firstRequest && this.failures === 0;
     this.firstRequest = false;
@@ -336,20 +333,15 @@ export class Sender {
   }
 }
 
+/** The frames exactly as they are in the spool, back to back: the binary ingest body. */
 function buildBody(frames: Frame[]): Uint8Array<ArrayBuffer> {
-  // JSON payloads are copied as they are; binary history rows are written as their JSON record.
-  let bound = BODY_HEAD.length + BODY_TAIL.length + frames.length;
-  for (const f of frames) bound += f.payload[0] === BINARY_HISTORY ? binaryHistoryJsonBound(f.payload) : f.payload.length;
+  let size = 0;
+  for (const f of frames) size += f.raw.length;
   // A plain ArrayBuffer-backed buffer (not the shared pool) is what fetch's BodyInit accepts.
-  const out = Buffer.from(new ArrayBuffer(bound));
-  let at = BODY_HEAD.copy(out, 0);
-  for (let i = 0; i < frames.length; i++) {
-    if (i > 0) out[at++] = 0x2c;
-    const payload = frames[i]!.payload;
-    at = payload[0] === BINARY_HISTORY ? writeBinaryHistoryJson(payload, out, at) : at + payload.copy(out, at);
-  }
-  at += BODY_TAIL.copy(out, at);
-  return new Uint8Array(out.buffer as ArrayBuffer, 0, at);
+  const out = Buffer.from(new ArrayBuffer(size));
+  let at = 0;
+  for (const f of frames) at += f.raw.copy(out, at);
+  return new Uint8Array(out.buffer as ArrayBuffer, 0, size);
 }
 
 function parseJson(text: string): unknown {

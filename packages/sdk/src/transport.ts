@@ -16,10 +16,12 @@ export function runPath(e: Endpoint): string {
   return `${e.url}/api/v1/projects/${enc(e.entity)}/${enc(e.project)}/runs/${enc(e.runId)}`;
 }
 
-/** POSTs `body` (JSON bytes, or nothing) and never throws: network failures become `{ ok: false }`. */
-export async function post(target: string, apiKey: string | undefined, body: Uint8Array<ArrayBuffer> | undefined, signal: AbortSignal): Promise<Reply> {
+/** POSTs `body` (bytes of `contentType`, or nothing) and never throws: network failures become `{ ok: false }`. */
+export async function post(
+  target: string, apiKey: string | undefined, body: Uint8Array<ArrayBuffer> | undefined, signal: AbortSignal, contentType = "application/json",
+): Promise<Reply> {
   const headers: Record<string, string> = {};
-  if (body !== undefined) headers["content-type"] = "application/json";
+  if (body !== undefined) headers["content-type"] = contentType;
   if (apiKey !== undefined) headers.authorization = `Bearer ${apiKey}`;
   try {
     const res = await fetch(target, { method: "POST", headers, body, signal });

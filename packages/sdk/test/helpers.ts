@@ -6,7 +6,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { vi } from "vitest";
 import * as orrery from "../src/index.js";
-import { readSpoolFile } from "../src/spool/format.js";
+import { payloadJson, readSpoolFile } from "../src/spool/format.js";
+import { FRAMES_CONTENT_TYPE, splitFrames } from "@orrery/protocol/frames";
 
 export function tempDir(prefix = "orrery-sdk-"): { path: string; cleanup(): void } {
   const path = mkdtempSync(join(tmpdir(), prefix));
@@ -93,7 +94,7 @@ export async function fakeServer(opts: FakeServerOptions = {}): Promise<FakeServ
       fake.heartbeats++;
       return reply(lastSeq.has(runId) ? 204 : 404);
     }
-    const records = (JSON.parse(body) as { records: Record<string, unknown>[] }).records;
+    const records = bodyRecords(req, body);
     if (failures > 0) {
       failures--;
       return reply(503, { error: "unavailable", message: "try again" }, records.length);
@@ -138,10 +139,18 @@ export async function fakeServer(opts: FakeServerOptions = {}): Promise<FakeServ
   return fake;
 }
 
-function readBody(req: IncomingMessage): Promise<string> {
+function readBody(req: IncomingMessage): Promise<Buffer> {
   return new Promise((resolve) => {
     const chunks: Buffer[] = [];
     req.on("data", (c: Buffer) => chunks.push(c));
-    req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
+    req.on("end", () => resolve(Buffer.concat(chunks)));
   });
+}
+
+/** The records of an ingest body: frames (what the SDK sends) or a JSON envelope. */
+function bodyRecords(req: IncomingMessage, body: Buffer): Record<string, unknown>[] {
+  if (req.headers["content-type"] === FRAMES_CONTENT_TYPE) {
+    return splitFrames(body).map((p) => JSON.parse(payloadJson(Buffer.from(p))) as Record<string, unknown>);
+  }
+  return (JSON.parse(body.toString("utf8")) as { records: Record<string, unknown>[] }).records;
 }

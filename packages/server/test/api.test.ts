@@ -5,6 +5,7 @@ import { startServer, type RunningServer } from "../src/index.js";
 import { buildApp } from "../src/app.js";
 import { openStore } from "@orrery/store";
 import { connect } from "node:net";
+import { FRAMES_CONTENT_TYPE, encodeBinaryHistory, encodeFrame } from "@orrery/protocol/frames";
 
 const P = "/api/v1/projects/alice/vision";
 const R = `${P}/runs/r1`;
@@ -255,6 +256,53 @@ describe("bad input gets a 4xx JSON error naming the field, never a 5xx", () => 
     expectError(await patch({ state: "finished" }), 400, "invalid_request", "state");
     expectError(await patch({ tags: "a" }), 400, "invalid_request", "tags");
     expectError(await patch({}), 400, "invalid_request");
+  });
+});
+
+describe("the binary ingest body (spool frames)", () => {
+  const post = (path: string, body: Buffer) =>
+    api(server.url, path, { method: "POST", headers: { "content-type": FRAMES_CONTENT_TYPE }, body: new Uint8Array(body) });
+  const json = (o: unknown) => encodeFrame(Buffer.from(JSON.stringify(o)));
+
+  it("stores JSON and binary history frames alike, NaN and infinities included", async () => {
+    const body = Buffer.concat([
+      json({ seq: 1, type: "run", ts: now, name: "bin" }),
+      encodeFrame(encodeBinaryHistory(2, now + 1000, 0, { loss: 0.5, odd: NaN })),
+      // An own "__proto__" key (a literal would set the prototype instead).
+      encodeFrame(encodeBinaryHistory(3, now + 2000, 1, Object.assign(JSON.parse('{"__proto__":7}') as Record<string, number>, { loss: -Infinity }))),
+    ]);
+    const res = await post(`${P}/runs/bin/records`, body);
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ accepted: 3, duplicates: 0, rejected: [], lastSeq: 3 });
+    expect((await post(`${P}/runs/bin/records`, body)).body).toMatchObject({ accepted: 0, duplicates: 3 });
+    const rows = await api<{ rows: Record<string, unknown>[] }>(server.url, `${P}/runs/bin/history/rows`);
+    expect(rows.body.rows.map(({ _timestamp, _runtime, ...r }) => r)).toEqual([
+      { _step: 0, loss: 0.5, odd: "NaN" }, JSON.parse('{"_step":1,"__proto__":7,"loss":"-Infinity"}'),
+    ]);
+  });
+
+  it("refuses damaged or malformed frames with 400 naming the frame", async () => {
+    const good = encodeFrame(encodeBinaryHistory(2, now, 0, { a: 1 }));
+    const flipped = Buffer.from(good); flipped[20] ^= 0xff;
+    const badStep = encodeFrame(encodeBinaryHistory(2, now, 1.5, { a: 1 }));
+    const notJson = encodeFrame(Buffer.from("{nope"));
+    for (const [body, field] of [
+      [good.subarray(0, good.length - 3), "records[0]"],
+      [Buffer.concat([json({ seq: 1, type: "run", ts: now }), flipped]), "records[1]"],
+      [badStep, "records[0]"],
+      [notJson, "records[0]"],
+      [Buffer.from([1, 2, 3]), "records[0]"],
+    ] as const) {
+      const res = await post(`${P}/runs/badframes/records`, body);
+      expect(res.status).toBe(400);
+      expect(res.body).toMatchObject({ error: "invalid_request", field });
+    }
+    expect((await api(server.url, `${P}/runs/badframes`)).status).toBe(404);
+  });
+
+  it("is accepted only by the ingest route", async () => {
+    const res = await api(server.url, R, { method: "PATCH", headers: { "content-type": FRAMES_CONTENT_TYPE }, body: new Uint8Array(json({ notes: "x" })) });
+    expect(res.status).toBe(415);
   });
 });
 

@@ -34,6 +34,9 @@ export class SeqGapError extends Error {
 export interface RejectedItem { seq: number; type: "rejected"; rejection: RecordRejection }
 export type IngestItem = WireRecord | RejectedItem;
 
+export interface IngestBatchInput { run: RunRef; records: readonly IngestItem[] }
+export type AppendOutcome = { result: AppendResult } | { error: unknown };
+
 export interface IngestStore {
   /**
    * Applies already-validated records of one run, in order, atomically, and returns only after
@@ -59,6 +62,13 @@ export interface IngestStore {
    * unless a finish record arrives.
    */
   appendBatch(run: RunRef, records: readonly IngestItem[], now: number): Promise<AppendResult>;
+
+  /**
+   * appendBatch for several batches (of any runs) with one commit: the group-commit primitive.
+   * Outcomes come back in input order; a batch that fails (e.g. SeqGapError) fails alone and the
+   * others are stored, exactly as if each had been appended by appendBatch.
+   */
+  appendMany(batches: readonly IngestBatchInput[], now: number): Promise<AppendOutcome[]>;
 }
 
 export interface RunListOptions { limit: number; cursor?: string; state?: RunState }

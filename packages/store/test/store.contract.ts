@@ -80,6 +80,23 @@ export function runStoreContract(name: string, factory: StoreFactory, options: C
         expect(await store.meta.listProjects()).toHaveLength(1);
       });
 
+      test("appendMany stores batches of several runs together, and a batch with a seq gap fails alone", async () => {
+        const a = new Recorder();
+        const b = new Recorder();
+        const c = new Recorder();
+        c.run(); // c's first record is never sent: its batch starts at seq 2, a gap
+        const outcomes = await store.appendMany([
+          { run: { ...REF, runId: "many-a" }, records: [a.run(), a.history(0, { x: 1 })] },
+          { run: { ...REF, runId: "many-c" }, records: [c.history(0, { x: 3 })] },
+          { run: { ...REF, runId: "many-b" }, records: [b.run(), b.history(0, { x: 2 })] },
+        ], T0);
+        expect(outcomes[0]).toEqual({ result: expect.objectContaining({ accepted: 2, lastSeq: 2 }) });
+        expect("error" in outcomes[1]! && outcomes[1].error).toBeInstanceOf(SeqGapError);
+        expect(outcomes[2]).toEqual({ result: expect.objectContaining({ accepted: 2, lastSeq: 2 }) });
+        expect(await store.meta.hasRun({ ...REF, runId: "many-c" })).toBe(false);
+        expect((await store.series.historyRows({ ...REF, runId: "many-b" }, 0, 10)).rows).toEqual([expect.objectContaining({ _step: 0, x: 2 })]);
+      });
+
       test("a retried batch with the same seq is stored once", async () => {
         const batch = [rec.run(), rec.history(0, { loss: 1 }), rec.history(1, { loss: 0.5 })];
         await append(batch);

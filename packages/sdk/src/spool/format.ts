@@ -11,9 +11,13 @@
 import { closeSync, fstatSync, openSync, readSync } from "node:fs";
 import { crc32 } from "node:zlib";
 import { OrreryError, metricJson } from "@orrery/protocol";
+import {
+  BINARY_HISTORY, BINARY_HISTORY_FIXED_BYTES, decodeBinaryHistory, encodeFrame as encodeFrameBytes, FRAME_HEADER_BYTES,
+} from "@orrery/protocol/frames";
+
+export { BINARY_HISTORY, BINARY_HISTORY_FIXED_BYTES, FRAME_HEADER_BYTES };
 
 export const MAGIC = Buffer.from("ORRSPL01", "latin1");
-export const FRAME_HEADER_BYTES = 8;
 /** A frame claiming more than this is corruption, not data (no record comes near it). */
 export const MAX_FRAME_BYTES = 256 * 1024 * 1024;
 export const SPOOL_VERSION = 1;
@@ -40,6 +44,8 @@ export interface Frame {
   offset: number;
   end: number;
   payload: Buffer;
+  /** The whole frame (header and payload), as it is in the file: what the sender ships. */
+  raw: Buffer;
 }
 
 export interface FrameBatch {
@@ -52,12 +58,7 @@ export interface FrameBatch {
 
 /** One complete frame for `payload`. */
 export function encodeFrame(payload: string | Uint8Array): Buffer {
-  const body = typeof payload === "string" ? Buffer.from(payload, "utf8") : Buffer.from(payload);
-  const frame = Buffer.allocUnsafe(FRAME_HEADER_BYTES + body.length);
-  frame.writeUInt32LE(body.length, 0);
-  frame.writeUInt32LE(crc32(body), 4);
-  body.copy(frame, FRAME_HEADER_BYTES);
-  return frame;
+  return encodeFrameBytes(typeof payload === "string" ? Buffer.from(payload, "utf8") : payload);
 }
 
 /** Bytes that open a new spool: magic plus the header frame. */
@@ -145,7 +146,7 @@ export class SpoolReader {
       }
       const payload = this.buf.subarray(cursor + FRAME_HEADER_BYTES, end);
       if (crc32(payload) !== this.buf.readUInt32LE(cursor + 4)) return this.stop(frames, offset, cursor, "checksum mismatch");
-      frames.push({ offset: offset + cursor, end: offset + end, payload });
+      frames.push({ offset: offset + cursor, end: offset + end, payload, raw: this.buf.subarray(cursor, end) });
       payloadBytes += len;
       cursor = end;
     }
@@ -181,56 +182,12 @@ export class SpoolReader {
   }
 }
 
-/**
- * Binary history payload, all little-endian:
- *   u8 0x01 | f64 seq | f64 ts (epoch ms) | f64 step | u16 count | count x (u16 key bytes | UTF-8 key | f64 value)
- */
-export const BINARY_HISTORY = 0x01;
-export const BINARY_HISTORY_FIXED_BYTES = 27;
-
-/** Most bytes the JSON form of a binary history payload can take (keys fully \\u-escaped, long numbers). */
-export function binaryHistoryJsonBound(payload: Buffer): number {
-  return 128 + payload.length * 6;
-}
-
-// Rows of one run repeat the same keys in the same order, so the JSON head ("key":) of the key
-// at each position is remembered with its bytes; a byte comparison replaces decoding.
-const headBytes: Buffer[] = [];
-const heads: string[] = [];
-
-function headAt(i: number, payload: Buffer, from: number, to: number): string {
-  const known = headBytes[i];
-  if (known !== undefined && known.length === to - from) {
-    let same = true;
-    for (let j = 0; j < known.length; j++) if (known[j] !== payload[from + j]) { same = false; break; }
-    if (same) return heads[i]!;
-  }
-  // Non-ASCII escaped as \\uXXXX keeps the whole record ASCII, so it can be written as latin1.
-  const head = JSON.stringify(payload.toString("utf8", from, to)).replace(/[\u0080-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`) + ":";
-  if (i < 1024) {
-    headBytes[i] = Buffer.from(payload.subarray(from, to));
-    heads[i] = head;
-  }
-  return head;
-}
-
-/** Writes the JSON wire record of a binary history payload into `out` at `at` and returns the end. */
-export function writeBinaryHistoryJson(payload: Buffer, out: Buffer, at: number): number {
-  const count = payload.readUInt16LE(25);
-  let json = `{"seq":${payload.readDoubleLE(1)},"ts":${payload.readDoubleLE(9)},"type":"history","step":${payload.readDoubleLE(17)},"values":{`;
-  let p = BINARY_HISTORY_FIXED_BYTES;
-  for (let i = 0; i < count; i++) {
-    const from = p + 2, to = from + payload.readUInt16LE(p);
-    json += (i === 0 ? "" : ",") + headAt(i, payload, from, to) + metricJson(payload.readDoubleLE(to));
-    p = to + 8;
-  }
-  return at + out.write(json + "}}", at, "latin1");
-}
-
-/** The JSON wire record of a binary history payload, as text. */
+/** The JSON wire record of a binary history payload (for tools and messages; senders ship frames). */
 export function binaryHistoryJson(payload: Buffer): string {
-  const out = Buffer.allocUnsafe(binaryHistoryJsonBound(payload));
-  return out.toString("utf8", 0, writeBinaryHistoryJson(payload, out, 0));
+  const r = decodeBinaryHistory(payload);
+  let values = "";
+  for (const k in r.values) values += `${values === "" ? "" : ","}${JSON.stringify(k)}:${metricJson(r.values[k]!)}`;
+  return `{"seq":${r.seq},"ts":${r.ts},"type":"history","step":${r.step},"values":{${values}}}`;
 }
 
 /** The wire record a payload holds, as JSON text. */

@@ -12,6 +12,8 @@ import {
 } from "@orrery/protocol";
 import { SeqGapError, type IngestItem } from "@orrery/store";
 import { jsonPointerToField } from "../errors.js";
+import { GroupCommitter } from "../ingest/group-commit.js";
+import { isPrechecked, registerFramesBody } from "../ingest/frames-body.js";
 import { errorResponses } from "./common.js";
 
 const checks = Object.fromEntries(
@@ -48,6 +50,7 @@ function longKey(r: { values?: Record<string, unknown>; config?: Record<string, 
 
 /** Validates one record; returns it typed, or the rejection to report. */
 export function checkRecord(raw: { seq: number; type: string }, index: number): IngestItem {
+  if (isPrechecked(raw)) return raw as unknown as WireRecord;
   const type = raw.type as RecordType;
   const check = checks[type];
   if (!check) {
@@ -85,10 +88,14 @@ export function checkRecord(raw: { seq: number; type: string }, index: number): 
 
 export const ingestRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const envelope = compileEnvelopeOrParams(IngestEnvelope);
+  const committer = new GroupCommitter(app.store);
+  registerFramesBody(app);
   app.post("/api/v1/projects/:entity/:project/runs/:runId/records", {
     schema: {
       summary: "Append a batch of a run's records (idempotent by seq)",
       description:
+        "The body is JSON ({records: [...]}) or, with content type application/vnd.orrery.frames, the client's " +
+        "spool frames back to back (docs/spool-format.md; binary history rows skip JSON entirely). " +
         "Records are applied in order. A record whose seq the server already holds is dropped as a duplicate; " +
         "a record that fails validation is rejected on its own and consumes its seq; a batch that skips seqs " +
         "gets 409 and stores nothing. The reply is sent only after the batch is durable.",
@@ -102,7 +109,7 @@ export const ingestRoutes: FastifyPluginAsyncTypebox = async (app) => {
     const body = req.body as unknown as { records: { seq: number; type: string }[] };
     const items = body.records.map(checkRecord);
     try {
-      const result = await app.store.appendBatch(req.params, items, Date.now());
+      const result = await committer.append({ run: req.params, records: items });
       // The store names fields within a record; prefix each with the record's place in the batch.
       const indexBySeq = new Map(body.records.map((r, i) => [r.seq, i]));
       for (const rej of result.rejected) {

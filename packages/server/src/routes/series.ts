@@ -81,7 +81,8 @@ export const seriesRoutes: FastifyPluginAsyncTypebox = async (app) => {
     const page = await series.historyRows(req.params, req.query.minStep ?? 0, req.query.limit ?? 1000);
     const rows = page.rows.map((r) => {
       const out: Record<string, number | string> = {};
-      for (const k in r) out[k] = encodeMetric(r[k]);
+      // defineProperty: a metric named "__proto__" is data, not the object's prototype.
+      for (const k of Object.keys(r)) Object.defineProperty(out, k, { value: encodeMetric(r[k]!), enumerable: true, writable: true, configurable: true });
       return out;
     });
     return { rows, nextMinStep: page.nextMinStep };

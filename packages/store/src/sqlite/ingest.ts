@@ -5,7 +5,9 @@ import {
   LIMITS,
   type ConsoleRecord, type HistoryRecord, type RecordRejection, type RunRecord, type RunState, type SystemRecord, type WireRecord,
 } from "@orrery/protocol";
-import { SeqGapError, type AppendResult, type BlobStore, type IngestItem, type RunRef } from "../interfaces.js";
+import {
+  SeqGapError, type AppendOutcome, type AppendResult, type BlobStore, type IngestBatchInput, type IngestItem, type RunRef,
+} from "../interfaces.js";
 import type { Engine, Stmt } from "./engine.js";
 import { decodeWireMetric } from "./float.js";
 import type { Ids } from "./ids.js";
@@ -54,7 +56,7 @@ export class Ingest {
   >;
   private readonly selJson: Record<JsonColumn, Stmt>;
   private readonly saveJson: Record<JsonColumn, Stmt>;
-  private readonly txn: (ref: RunRef, records: readonly IngestItem[], now: number) => AppendResult;
+  private readonly manyTxn: (batches: readonly IngestBatchInput[], now: number) => AppendResult[];
   // Scratch buffers reused across history records so the hot loop allocates nothing per point.
   private readonly keyBuf: string[] = [];
   private readonly valBuf: number[] = [];
@@ -96,24 +98,48 @@ export class Ingest {
     }
     this.selJson = sel;
     this.saveJson = save;
-    this.txn = eng.db.transaction((ref: RunRef, records: readonly IngestItem[], now: number) =>
-      this.applyBatch(ref, records, now)).immediate;
+    this.manyTxn = eng.db.transaction((batches: readonly IngestBatchInput[], now: number) =>
+      batches.map((b) => this.applyBatch(b.run, b.records, now))).immediate;
   }
 
   async appendBatch(ref: RunRef, records: readonly IngestItem[], now: number): Promise<AppendResult> {
+    const [outcome] = await this.appendMany([{ run: ref, records }], now);
+    if ("error" in outcome!) throw outcome.error;
+    return outcome!.result;
+  }
+
+  /**
+   * Group commit: all batches in one transaction, so one disk sync acknowledges them all. When one
+   * batch fails (a seq gap), the transaction is rolled back and each batch is applied on its own,
+   * so the failure stays that batch's alone.
+   */
+  async appendMany(batches: readonly IngestBatchInput[], now: number): Promise<AppendOutcome[]> {
     this.eng.assertOpen();
     // Blobs are written (and synced) before the transaction, which cannot await; a batch that later
     // fails leaves at most an unreferenced, content-addressed blob behind.
-    const prepared = await this.offloadDiffs(records);
+    const prepared: IngestBatchInput[] = [];
+    for (const b of batches) prepared.push({ run: b.run, records: await this.offloadDiffs(b.records) });
     this.eng.assertOpen();
     try {
-      const result = this.txn(ref, prepared, now);
+      const results = this.manyTxn(prepared, now);
       this.ids.commit();
-      return result;
+      return results.map((result) => ({ result }));
     } catch (err) {
       this.ids.rollback();
-      throw err;
+      if (prepared.length === 1) return [{ error: err }];
     }
+    const outcomes: AppendOutcome[] = [];
+    for (const b of prepared) {
+      try {
+        const [result] = this.manyTxn([b], now);
+        this.ids.commit();
+        outcomes.push({ result: result! });
+      } catch (err) {
+        this.ids.rollback();
+        outcomes.push({ error: err });
+      }
+    }
+    return outcomes;
   }
 
   private applyBatch(ref: RunRef, records: readonly IngestItem[], now: number): AppendResult {

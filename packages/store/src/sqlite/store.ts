@@ -2,7 +2,9 @@
 // Each concern lives in its own file; this one only wires them and handles close.
 import { mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
-import type { AppendResult, BlobStore, IngestItem, KeyStore, MetaStore, RunRef, SeriesStore, Store } from "../interfaces.js";
+import type {
+  AppendOutcome, AppendResult, BlobStore, IngestBatchInput, IngestItem, KeyStore, MetaStore, RunRef, SeriesStore, Store,
+} from "../interfaces.js";
 import { LocalBlobStore } from "../files/blob-store.js";
 import { Engine } from "./engine.js";
 import { Ids } from "./ids.js";
@@ -39,6 +41,10 @@ export class SqliteStore implements Store {
 
   appendBatch(run: RunRef, records: readonly IngestItem[], now: number): Promise<AppendResult> {
     return this.ingest.appendBatch(run, records, now);
+  }
+
+  appendMany(batches: readonly IngestBatchInput[], now: number): Promise<AppendOutcome[]> {
+    return this.ingest.appendMany(batches, now);
   }
 
   async close(): Promise<void> {
