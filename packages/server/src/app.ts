@@ -56,6 +56,8 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   registerValidation(app, shared);
 
   await app.register(swagger, {
+    // Components keep the schemas' own names (Run, SeriesResponse, ...) instead of def-N.
+    refResolver: { buildLocalReference: (json, _base, _fragment, i) => (typeof json.$id === "string" ? json.$id : `def-${i}`) },
     openapi: {
       openapi: "3.0.3",
       info: {

@@ -55,6 +55,11 @@ describe("the HTTP API", () => {
       "/api/v1/projects/{entity}/{project}/runs",
     ]));
     expect(JSON.stringify(body)).toContain("HistoryRecord");
+    const doc = body as unknown as { components: { schemas: Record<string, { example?: unknown }> }; paths: Record<string, { get?: { parameters?: { name: string; example?: unknown }[] } }> };
+    expect(Object.keys(doc.components.schemas)).toEqual(expect.arrayContaining(["Run", "RunPage", "SeriesResponse", "IngestReply", "ErrorBody"]));
+    expect(doc.components.schemas.SeriesResponse!.example).toBeDefined();
+    const history = doc.paths["/api/v1/projects/{entity}/{project}/runs/{runId}/history"]!.get!;
+    expect(history.parameters!.find((p) => p.name === "keys")!.example).toBe("train/loss,val/acc");
   });
 
   it("lists the project with its run count", async () => {

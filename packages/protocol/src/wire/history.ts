@@ -6,10 +6,16 @@ import { MetricValue } from "./records.js";
 
 export const SeriesQuery = Type.Object(
   {
-    keys: Type.Optional(Type.String({ maxLength: 65536, description: "comma-separated metric keys; all keys when absent" })),
-    min: Type.Optional(Type.Number({ description: "smallest x (step for history, epoch ms for system metrics) to include" })),
-    max: Type.Optional(Type.Number({ description: "largest x to include" })),
-    maxPoints: Type.Optional(Type.Integer({ minimum: 2, maximum: LIMITS.maxQueryPoints, default: 1000 })),
+    keys: Type.Optional(Type.String({
+      maxLength: 65536, examples: ["train/loss,val/acc"],
+      description: `comma-separated metric keys; all keys when absent (at most ${LIMITS.maxQueryKeys} keys)`,
+    })),
+    min: Type.Optional(Type.Number({ examples: [1000], description: "smallest x (step for history, epoch ms for system metrics) to include; a zoomed view" })),
+    max: Type.Optional(Type.Number({ examples: [2000], description: "largest x to include" })),
+    maxPoints: Type.Optional(Type.Integer({
+      minimum: 2, maximum: LIMITS.maxQueryPoints, default: 1000, examples: [1000],
+      description: "most points per key in the reply (use the chart's width in pixels); each bucket keeps its min and max",
+    })),
   },
   { additionalProperties: false },
 );
@@ -25,7 +31,13 @@ export const Series = Type.Object({
 
 export const SeriesResponse = Type.Object(
   { runId: Type.String(), xAxis: Type.String(), series: Type.Array(Series) },
-  { $id: "SeriesResponse" },
+  {
+    $id: "SeriesResponse",
+    example: {
+      runId: "k3x9a0bq", xAxis: "_step",
+      series: [{ key: "train/loss", x: [0, 417, 842, 999], y: [2.31, 0.92, "NaN", 0.41], count: 1000000, sampled: true }],
+    },
+  },
 );
 export type SeriesResponse = {
   runId: string;
