@@ -51,12 +51,14 @@ export function decodeBinaryHistory(p: Uint8Array, frame = 0): DecodedHistory {
     if (at + 2 > p.byteLength) throw new FrameError("binary history row ends inside a key", frame);
     const len = view.getUint16(at, true);
     if (at + 2 + len + 8 > p.byteLength) throw new FrameError("binary history row ends inside a key or value", frame);
-    const key = textDecoder.decode(p.subarray(at + 2, at + 2 + len));
+    const key = keyAt(i, p, at + 2, len, frame);
     if (key.length === 0 || key.length > LIMITS.maxKeyLength) {
       throw new FrameError(`metric key "${key.slice(0, 40)}" must be 1 to ${LIMITS.maxKeyLength} characters`, frame);
     }
+    const v = view.getFloat64(at + 2 + len, true);
     // Own property even for "__proto__": the row is data, never a prototype.
-    Object.defineProperty(values, key, { value: view.getFloat64(at + 2 + len, true), enumerable: true, writable: true, configurable: true });
+    if (key === "__proto__") Object.defineProperty(values, key, { value: v, enumerable: true, writable: true, configurable: true });
+    else values[key] = v;
     at += 2 + len + 8;
   }
   if (at !== p.byteLength) throw new FrameError(`binary history row has ${p.byteLength - at} bytes after its last value`, frame);
@@ -64,6 +66,31 @@ export function decodeBinaryHistory(p: Uint8Array, frame = 0): DecodedHistory {
 }
 
 const textDecoder = new TextDecoder("utf-8", { fatal: true });
+
+// Rows of a run repeat the same keys in the same order: remember the key decoded at each position
+// with its bytes, so most keys cost a short byte comparison instead of a UTF-8 decode.
+const cachedBytes: Uint8Array[] = [];
+const cachedKeys: string[] = [];
+
+function keyAt(i: number, p: Uint8Array, from: number, len: number, frame: number): string {
+  const known = cachedBytes[i];
+  if (known !== undefined && known.length === len) {
+    let same = true;
+    for (let j = 0; j < len; j++) if (known[j] !== p[from + j]) { same = false; break; }
+    if (same) return cachedKeys[i]!;
+  }
+  let key: string;
+  try {
+    key = textDecoder.decode(p.subarray(from, from + len));
+  } catch {
+    throw new FrameError("a metric key is not valid UTF-8", frame);
+  }
+  if (i < 4096) {
+    cachedBytes[i] = p.slice(from, from + len);
+    cachedKeys[i] = key;
+  }
+  return key;
+}
 
 /** Splits a buffer of whole frames into payloads, verifying every length and CRC. */
 export function splitFrames(buf: Uint8Array): Uint8Array[] {
