@@ -1,6 +1,7 @@
 // The `orrery` command as a user runs it: help everywhere, clear errors for bad flags (exit code
 // 2, one sentence, no stack trace), runs listing, keys, and the demo.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { rmSync } from "node:fs";
 import { api, runCli, tempDir, testServer } from "./helpers.js";
 import type { RunningServer } from "@orrery/server";
 
@@ -13,6 +14,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await server.close();
   data.cleanup();
+  for (const extra of ["-other", "-host"]) rmSync(data.path + extra, { recursive: true, force: true });
 });
 
 const expectUsageError = (r: { code: number | null; stderr: string }, pattern: RegExp) => {
@@ -44,7 +46,7 @@ describe("bad flags get a clear error and no stack trace", () => {
     expectUsageError(await runCli(["server", "--port", "0", "--data", "/dev/null/x"]), /cannot use \/dev\/null\/x as the data directory/);
   });
   it("server --host that is not an address of this machine", async () => {
-    expectUsageError(await runCli(["server", "--port", "0", "--host", "10.255.255.1"]), /not an address of this machine/);
+    expectUsageError(await runCli(["server", "--port", "0", "--host", "10.255.255.1", "--data", `${data.path}-host`]), /not an address of this machine/);
   });
   it("server --port already in use", async () => {
     const r = await runCli(["server", "--port", String(server.port), "--data", data.path + "-other"]);
