@@ -5,3 +5,4 @@ export * from "./wire/errors.js";
 export * from "./wire/records.js";
 export * from "./wire/runs.js";
 export * from "./wire/history.js";
+export * from "./filter/index.js";

@@ -152,7 +152,8 @@ export class ActiveRun implements Run {
     this.history = new History(this.writeRow);
 
     // Config travels inside the run record unless it is too big for one record.
-    const configChunks = chunkJson(settings.config, "config");
+    const configParts = chunkConfig(settings.config);
+    const inline = configParts.length === 1 && configParts[0]!.path === undefined;
     const runRecord = this.recordJson({
       type: "run",
       name: settings.name,
@@ -162,8 +163,8 @@ export class ActiveRun implements Run {
       notes: settings.notes,
       metadata,
     });
-    this.appendJson(configChunks.length === 1 ? `${runRecord.slice(0, -1)},"config":${configChunks[0]!}}` : runRecord);
-    if (configChunks.length > 1) for (const values of configChunks) this.appendValues("config", values);
+    this.appendJson(inline ? `${runRecord.slice(0, -1)},"config":${configParts[0]!.values}}` : runRecord);
+    if (!inline) for (const part of configParts) this.appendValues("config", part.values, part.path);
 
     this.config = {
       update: (values) => this.updateConfig(values),
@@ -342,9 +343,9 @@ export class ActiveRun implements Run {
     if (this.state !== "running") return this.ignoredAfterFinish("config.update");
     const clean = toJsonObject(values, "config");
     if (Object.keys(clean).length === 0) return;
-    const chunks = chunkJson(clean, "config");
+    const parts = chunkConfig(clean);
     Object.assign(this.configValues, clean);
-    for (const chunk of chunks) this.appendValues("config", chunk);
+    for (const part of parts) this.appendValues("config", part.values, part.path);
   }
 
   private updateSummary(values: Record<string, unknown>): void {
@@ -359,9 +360,10 @@ export class ActiveRun implements Run {
     this.appendJson(this.recordJson(fields));
   }
 
-  /** Appends a config or summary record whose values are already JSON text. */
-  private appendValues(type: "config" | "summary", valuesJson: string): void {
-    this.appendJson(`${this.recordJson({ type }).slice(0, -1)},"values":${valuesJson}}`);
+  /** Appends a config or summary record whose values are already JSON text (a config part may carry a path). */
+  private appendValues(type: "config" | "summary", valuesJson: string, path?: readonly string[]): void {
+    const head = this.recordJson(path === undefined ? { type } : { type, path });
+    this.appendJson(`${head.slice(0, -1)},"values":${valuesJson}}`);
   }
 
   /** Record JSON for the next seq; seq and ts come first (the sender reads seq cheaply). */
@@ -416,6 +418,54 @@ export function chunkJson(values: JsonObject, what: "config" | "summary", maxCha
   }
   if (current.length > 0) chunks.push(`{${current}}`);
   return chunks;
+}
+
+/** One config record's worth: values as JSON text, set at the top level or under `path` (ConfigRecord.path). */
+export interface ConfigPart { values: string; path?: string[] }
+
+/**
+ * chunkJson for config, which may also split deeper: a top-level key whose object value is larger
+ * than `maxChars` is sent as `{key: {}}` (replacing the old value whole) and then its own keys under
+ * path [key], recursively, so no record grows past maxChars however the config is nested. Values
+ * that are not objects (text, arrays) get a part of their own, up to the record limit.
+ */
+export function chunkConfig(values: JsonObject, maxChars = MAX_OBJECT_RECORD_CHARS): ConfigPart[] {
+  const whole = JSON.stringify(values);
+  if (whole.length <= maxChars) return [{ values: whole }];
+  const parts: ConfigPart[] = [];
+  splitConfig(values, undefined, maxChars, parts);
+  return parts;
+}
+
+function splitConfig(values: JsonObject, path: string[] | undefined, maxChars: number, parts: ConfigPart[]): void {
+  let current = "";
+  const flush = (): void => {
+    if (current.length === 0) return;
+    parts.push(path === undefined ? { values: `{${current}}` } : { values: `{${current}}`, path });
+    current = "";
+  };
+  const add = (entry: string): void => {
+    if (current.length > 0 && current.length + entry.length + 3 > maxChars) flush();
+    current = current.length === 0 ? entry : `${current},${entry}`;
+  };
+  for (const key of Object.keys(values)) {
+    const value = values[key]!;
+    const name = JSON.stringify(key);
+    const entry = `${name}:${JSON.stringify(value)}`;
+    if (entry.length > maxChars && value !== null && typeof value === "object" && !Array.isArray(value) && Object.keys(value).length > 0) {
+      // Clear the key first, in a record sent before its parts, then fill it in.
+      add(`${name}:{}`);
+      flush();
+      splitConfig(value, path === undefined ? [key] : [...path, key], maxChars, parts);
+      continue;
+    }
+    if (entry.length > LIMITS.maxRecordBytes - 1024) {
+      const where = path === undefined ? key : `${path.join(".")}.${key}`;
+      throw new OrreryValueError(where, `orrery: config value "${where}" is ${(entry.length / 2 ** 20).toFixed(1)} MiB of JSON; one value is at most ${LIMITS.maxRecordBytes / 2 ** 20} MiB: store large data as a file or artifact, and log a summary of it`);
+    }
+    add(entry);
+  }
+  flush();
 }
 
 function refuseReusedId(settings: Settings): void {

@@ -7,6 +7,7 @@ import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import {
   ConsoleLines, ErrorBody, HistoryRows, IngestBatch, IngestReply, KeyList, LIMITS, MetricValue,
   Project, ProjectList, RECORD_SCHEMAS, Run, RunPage, RunPatch, SeriesResponse,
+  ConfigTreePage, RunGroupsPage, RunKeyPage, RunRow,
 } from "@orrery/protocol";
 import type { Store } from "@orrery/store";
 import { registerErrorHandling } from "./errors.js";
@@ -50,7 +51,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
 
   const shared = [
     MetricValue, ErrorBody, ...Object.values(RECORD_SCHEMAS), IngestBatch, IngestReply, Run, RunPage, RunPatch,
-    Project, ProjectList, SeriesResponse, HistoryRows, KeyList, ConsoleLines,
+    Project, ProjectList, SeriesResponse, HistoryRows, KeyList, ConsoleLines, RunRow, RunGroupsPage, RunKeyPage, ConfigTreePage,
   ];
   for (const schema of shared) app.addSchema(schema);
   registerValidation(app, shared);

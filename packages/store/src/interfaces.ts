@@ -2,7 +2,8 @@
 // must do, stated as semantics, not just signatures. Nothing above this file knows SQL.
 // Engines implement the narrow primitives; argument checks live in the wire schemas and the server.
 import type {
-  ConsoleLine, Project, RecordRejection, Run, RunPatch, RunState, WireRecord,
+  Aggregate, ConfigTreePage, ConsoleLine, Field, FilterNode, Project, RecordRejection, Run, RunGroupsPage, RunKeyPage,
+  RunPatch, RunQueryPage, RunState, Scope, SortSpec, WireRecord,
 } from "@orrery/protocol";
 import type { Readable } from "node:stream";
 
@@ -73,6 +74,64 @@ export interface IngestStore {
 
 export interface RunListOptions { limit: number; cursor?: string; state?: RunState }
 
+/** A column, group-by or aggregate field as the client wrote it (the key of its values) and parsed. */
+export interface NamedField { text: string; field: Field }
+
+export interface RunQueryOptions {
+  /** Parsed filter (protocol parseFilter); null or absent matches every run. */
+  filter?: FilterNode | null;
+  /** Free text: runs whose name or one of whose tags contains it (A-Z case-insensitive). */
+  search?: string;
+  /** Default: createdAt descending (newest first, then id descending). */
+  sort?: SortSpec;
+  limit: number;
+  /** nextCursor of the previous page of the same filter, search and sort. */
+  cursor?: string;
+  /** When given, runs come back as RunRows carrying these config/summary values instead of whole runs. */
+  columns?: readonly NamedField[];
+  /** Count the matching runs even when that needs a scan of every run. */
+  countAll?: boolean;
+  /** Diagnostics and tests: force the sort-driven or filter-driven plan (default auto). */
+  plan?: "auto" | "sort" | "filter";
+}
+
+export interface RunGroupOptions {
+  by: readonly NamedField[];
+  filter?: FilterNode | null;
+  search?: string;
+  /** Numeric fields to aggregate per group, with the aggregates wanted (all five when empty). */
+  aggregates?: readonly (NamedField & { fns: readonly Aggregate[] })[];
+  limit: number;
+  cursor?: string;
+}
+
+export interface RunKeyOptions { scope?: Scope; search?: string; limit: number; cursor?: string }
+
+export interface ConfigTreeOptions {
+  /** Path segments of the object to open; [] is the top level. */
+  prefix: readonly string[];
+  /** Instead of one level, the leaves under prefix whose dotted path or text value contains this. */
+  search?: string;
+  limit: number;
+  cursor?: string;
+}
+
+/**
+ * The runs table (filter, sort, group, keys, lazy config) is served from an index of flattened
+ * config and summary values kept on ingest. Semantics shared by every engine:
+ * - A run's config and summary are flattened into keys: nested objects become paths (segments),
+ *   anything else (number, text, boolean, null, array, empty object) is a leaf. The wire strings
+ *   "NaN", "Infinity", "-Infinity" are numbers. A run's summary key is its override when set, else
+ *   the metric's automatic value (see getRun).
+ * - Filters mean what protocol's evaluateFilter says; a field naming a key no run of the project has
+ *   matches nothing (and `!=` everything). A path spelled with dots finds a key whose own name holds
+ *   dots when no nested key has that path; two such candidates are an invalid_filter error.
+ * - Sorting by a key orders runs holding a number, text or boolean there by type (numbers, then
+ *   text, then booleans) and value, ties by creation; runs without one (missing, null, NaN, arrays,
+ *   objects) come last in both directions, newest first. Cursors are keyset positions: paging stays
+ *   exact while runs are added.
+ * - Unknown cursors are invalid_request errors with field "cursor"; bad fields are invalid_filter.
+ */
 export interface MetaStore {
   listProjects(): Promise<Project[]>;
   getProject(p: ProjectRef): Promise<Project | undefined>;
@@ -87,6 +146,27 @@ export interface MetaStore {
   heartbeat(r: RunRef, now: number): Promise<boolean>;
   /** Marks `running` runs whose heartbeat is older than now - timeoutMs as crashed; returns how many. */
   markCrashed(now: number, timeoutMs: number): Promise<number>;
+  /**
+   * A page of a project's runs matching filter and search, in sort order. total is the number of
+   * matching runs: always counted without filter and search, else when cheap or countAll asks,
+   * else null. Whole runs (getRun's shape) unless columns are given. An unknown project gives an
+   * empty page.
+   */
+  queryRuns(p: ProjectRef, opts: RunQueryOptions): Promise<RunQueryPage>;
+  /**
+   * Groups of the matching runs by the values of `by` (missing and null together as null), in key
+   * order (numbers, text, booleans, other values, null last), with their run count and per
+   * aggregate field count/mean/min/max/sum of its numeric values (null when the group has none).
+   */
+  groupRuns(p: ProjectRef, opts: RunGroupOptions): Promise<RunGroupsPage>;
+  /** Config keys then summary keys of the project's runs, in path order, with runs per value type. */
+  listRunKeys(p: ProjectRef, opts: RunKeyOptions): Promise<RunKeyPage>;
+  /**
+   * One level of a run's config under a prefix, in path order: leaves with their value, objects
+   * with how many leaves they hold (counted up to 10,000); or, with search, the matching leaves.
+   * Undefined when the run does not exist.
+   */
+  configTree(r: RunRef, opts: ConfigTreeOptions): Promise<ConfigTreePage | undefined>;
 }
 
 export interface ApiKeyInfo { id: string; name: string; prefix: string; createdAt: string; lastUsedAt: string | null }
@@ -115,12 +195,21 @@ export interface SeriesColumns {
   sampled: boolean;
 }
 
+/**
+ * Reads see every acknowledged write at once, however an engine buffers or compacts points in the
+ * background, and each call reads one consistent snapshot (no point missing or counted twice while
+ * compaction runs). Per key, the later write of an x wins.
+ */
 export interface SeriesStore {
-  /** Metric keys the run has in the stream, sorted. */
+  /** Metric keys the run has in the stream, sorted (never the row columns _step, _timestamp, _runtime). */
   listKeys(r: RunRef, stream: Stream): Promise<string[]>;
   /**
    * Points of each key within [min, max] (x = step for history, epoch ms for system), reduced to at
    * most maxPoints by min/max-preserving bucketing (see bucketMinMax). Unknown keys yield no entry.
+   * When bucketing, an engine may feed the buckets precomputed extremes of stretches narrower than
+   * one bucket instead of every point: each returned point is still a real point of the series, the
+   * global min and max (spikes) are always kept, and count is exact. With count <= maxPoints every
+   * point in range comes back, exactly (NaN, infinities and -0 included).
    */
   query(r: RunRef, stream: Stream, keys: readonly string[] | undefined, range: SeriesRange, maxPoints: number): Promise<SeriesColumns[]>;
   /** Rows with step >= minStep in step order: { _step, _timestamp (s), _runtime (s), ...metrics }. */
@@ -142,6 +231,12 @@ export interface Store extends IngestStore {
   readonly series: SeriesStore;
   readonly blobs: BlobStore;
   readonly keys: KeyStore;
+  /**
+   * Optional: finishes background work that reads never wait for (the SQLite engine moves its
+   * series tail into compressed chunks), for benchmarks and tests that want a settled store. Reads
+   * are complete and correct without it.
+   */
+  materializeAll?(): Promise<void>;
   /** Flushes and closes; further calls fail. */
   close(): Promise<void>;
 }

@@ -17,6 +17,32 @@ afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 runStoreContract("sqlite", async () => new SqliteStore(freshDir()));
 
+// The same contract with every point moved from the tail into chunks before each read, so that
+// reads, summaries and history rows are checked on the chunk path as well as on the tail path.
+runStoreContract("sqlite, materialized before every read", async () => {
+  const store = new SqliteStore(freshDir(), { materializer: { autoStart: false } });
+  const settled = <T extends object>(target: T): T => new Proxy(target, {
+    get(t, p, r) {
+      const v: unknown = Reflect.get(t, p, r);
+      if (typeof v !== "function") return v;
+      return (...args: unknown[]) => {
+        try { store.materializer.drain(); } catch { /* closed: let the call itself fail */ }
+        return (v as (...a: unknown[]) => unknown).apply(t, args);
+      };
+    },
+  });
+  const meta = settled(store.meta);
+  const series = settled(store.series);
+  return new Proxy(store, {
+    get(t, p, r) {
+      if (p === "meta") return meta;
+      if (p === "series") return series;
+      const v: unknown = Reflect.get(t, p, r);
+      return typeof v === "function" ? (v as (...a: unknown[]) => unknown).bind(t) : v;
+    },
+  });
+});
+
 /** Opens the store's database read-only beside the store, to look at what is really on disk. */
 function peek<T>(dir: string, fn: (db: Database.Database) => T): T {
   const db = new Database(join(dir, "orrery.db"), { readonly: true });
@@ -86,23 +112,43 @@ describe("SQLite engine", () => {
     await store.close();
   });
 
-  it("stores NaN as NULL and infinities as REAL, and reads all three back exactly", async () => {
+  it("keeps NaN, infinities and -0 as float64 bits in tail rows and chunks, with NULL for NaN in rollups", async () => {
     const dir = freshDir();
-    const store = await openStore(dir);
+    const store = new SqliteStore(dir, { materializer: { autoStart: false } });
     const rec = new Recorder();
-    await store.appendBatch(REF, [rec.run(), rec.history(0, { a: "NaN", b: "Infinity", c: "-Infinity", d: 0 })], T0);
-    await store.close();
-    const raw = peek(dir, (db) => db.prepare("SELECT value, typeof(value) AS t FROM history_points ORDER BY key_id").all());
-    expect(raw).toEqual([
-      { value: null, t: "null" },
-      { value: Infinity, t: "real" },
-      { value: -Infinity, t: "real" },
-      { value: 0, t: "real" },
+    await store.appendBatch(REF, [rec.run(), rec.history(0, { a: "NaN", b: "Infinity", c: "-Infinity", d: -0 })], T0);
+    const tail = peek(dir, (db) => db.prepare(
+      "SELECT k.key, t.n, t.ys FROM series_tail t JOIN metric_keys k ON k.id = t.key_id WHERE k.key IN ('a', 'b', 'c', 'd') ORDER BY k.key",
+    ).all() as { key: string; n: number; ys: Buffer }[]);
+    expect(tail.map((r) => [r.key, r.n, r.ys.readDoubleLE(0)])).toEqual([["a", 1, NaN], ["b", 1, Infinity], ["c", 1, -Infinity], ["d", 1, -0]]);
+    expect(Object.is(tail[3].ys.readDoubleLE(0), -0)).toBe(true);
+    await store.materializeAll();
+    const rollups = peek(dir, (db) => db.prepare(
+      "SELECT k.key, c.count, c.nan_count, c.min, c.max, c.last FROM series_chunks c JOIN metric_keys k ON k.id = c.key_id WHERE k.key IN ('a', 'b', 'c', 'd') ORDER BY k.key",
+    ).all());
+    expect(rollups).toEqual([
+      { key: "a", count: 1, nan_count: 1, min: null, max: null, last: null },
+      { key: "b", count: 1, nan_count: 0, min: Infinity, max: Infinity, last: Infinity },
+      { key: "c", count: 1, nan_count: 0, min: -Infinity, max: -Infinity, last: -Infinity },
+      { key: "d", count: 1, nan_count: 0, min: -0, max: -0, last: -0 },
     ]);
+    expect(peek(dir, (db) => db.prepare("SELECT count(*) FROM series_tail").pluck().get())).toBe(0);
+    await store.close();
     const again = await openStore(dir);
     const { rows } = await again.series.historyRows(REF, 0, 10);
-    expect(rows[0]).toMatchObject({ a: NaN, b: Infinity, c: -Infinity, d: 0 });
+    expect(rows[0]).toMatchObject({ a: NaN, b: Infinity, c: -Infinity });
+    expect(Object.is(rows[0].d, -0)).toBe(true);
     await again.close();
+  });
+
+  it("drops the one-row-per-point tables of migration 1", async () => {
+    const dir = freshDir();
+    await (await openStore(dir)).close();
+    const tables = peek(dir, (db) => db.prepare("SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name").pluck().all());
+    expect(tables).not.toContain("history_points");
+    expect(tables).not.toContain("system_points");
+    expect(tables).not.toContain("history_steps");
+    expect(tables).toEqual(expect.arrayContaining(["series_tail", "series_chunks", "series_chunk_data"]));
   });
 
   it("a run created by a batch that then hit a seq gap leaves no trace and can be created again", async () => {

@@ -44,8 +44,22 @@ export const HistoryRecord = Type.Object(
 );
 
 export const ConfigRecord = Type.Object(
-  { seq, ts, type: Type.Literal("config"), values: JsonObject },
-  { $id: "ConfigRecord", additionalProperties: false, description: "sets top-level config keys (nested values replace whole)" },
+  {
+    seq, ts, type: Type.Literal("config"), values: JsonObject,
+    path: Type.Optional(Type.Array(key, {
+      minItems: 1, maxItems: LIMITS.maxDepth,
+      description:
+        "where the keys of values go: absent = the top level; [\"model\", \"encoder\"] sets config.model.encoder.<key> " +
+        "for each key of values. Objects along the path are created, and a non-object value on the path (such as the {} " +
+        "that cleared it) is replaced by an object. Lets a client send one value too large for a record in parts: " +
+        "first {\"model\": {}} (which replaces the old value whole), then records with path [\"model\"] holding its keys, " +
+        "splitting deeper the same way where one of them is still too large",
+    })),
+  },
+  {
+    $id: "ConfigRecord", additionalProperties: false,
+    description: "sets config keys: each key of values replaces that key's whole previous value (at the top level, or under path)",
+  },
 );
 
 export const SummaryRecord = Type.Object(

@@ -11,9 +11,10 @@ import {
 import type { Engine, Stmt } from "./engine.js";
 import { decodeWireMetric } from "./float.js";
 import type { Ids } from "./ids.js";
-import { isObject, mergeTop, parseObject, setOwn, type JsonObject } from "./json.js";
+import { isObject, parseObject, setOwn, type JsonObject } from "./json.js";
 import type { Points } from "./points.js";
-import { addPoint, HISTORY, replacePoint, StatsBatch, StatsStatements, SYSTEM, type StreamCode } from "./stats.js";
+import { RunsIndexWriter } from "./runs-index.js";
+import { HISTORY, StatsBatch, StatsStatements, SYSTEM, type StreamCode } from "./stats.js";
 
 /** Git diffs larger than this (UTF-8 bytes) move to the blob store; the run keeps their digest. */
 export const INLINE_DIFF_MAX_BYTES = 16 * 1024;
@@ -50,6 +51,8 @@ class Rejection extends Error {
 
 export class Ingest {
   private readonly statsStmts: StatsStatements;
+  /** Config (stored only there) and the summary copy that filters and sorts read; see runs-index.ts. */
+  private readonly runsIndex: RunsIndexWriter;
   private readonly s: Record<
     "selRun" | "insProject" | "touchProject" | "insRun" | "countRun" | "saveRun" | "runFields" | "insConsole",
     Stmt
@@ -67,7 +70,8 @@ export class Ingest {
     private readonly points: Points,
     private readonly blobs: BlobStore,
   ) {
-    this.statsStmts = new StatsStatements(eng);
+    this.statsStmts = new StatsStatements(eng, points);
+    this.runsIndex = new RunsIndexWriter(eng);
     this.s = {
       selRun: eng.stmt(
         `SELECT id, project_id, last_seq, state, started_at, ended_at, heartbeat_at, last_ts, last_step,
@@ -182,7 +186,7 @@ export class Ingest {
       case "history": return this.history(tx, rec);
       case "system": return this.system(tx, rec);
       case "run": return this.run(tx, rec);
-      case "config": return mergeTop(this.json(tx, "config"), rec.values);
+      case "config": return this.runsIndex.setConfig(tx.row, tx.projectId, rec.values, rec.path);
       case "summary": {
         const o = this.json(tx, "summary_overrides");
         for (const key of Object.keys(rec.values)) {
@@ -190,10 +194,11 @@ export class Ingest {
           if (v === null) delete o[key];
           else setOwn(o, key, v);
         }
-        return;
+        return this.runsIndex.noteSummary(tx.row, Object.keys(rec.values));
       }
       case "define_metric":
-        return setOwn(this.json(tx, "metric_modes"), rec.key, rec.summary);
+        setOwn(this.json(tx, "metric_modes"), rec.key, rec.summary);
+        return this.runsIndex.noteSummary(tx.row, [rec.key]);
       case "console": return this.console(tx, rec);
       case "finish":
         tx.state = rec.exitCode === 0 ? "finished" : "failed";
@@ -213,9 +218,9 @@ export class Ingest {
       throw new Rejection(`step must be an integer from 0 to ${Number.MAX_SAFE_INTEGER}; got ${String(step)}`, "step");
     }
     const n = this.decodeValues(rec.values, RESERVED_HISTORY_KEYS);
-    const run = tx.row;
-    this.points.writeStep(run, step, rec.ts, (rec.ts - tx.startedAt) / 1000);
+    tx.stats.writeStep(step, rec.ts, rec.ts - tx.startedAt);
     this.writePoints(tx, HISTORY, step, n);
+    this.runsIndex.noteHistory(tx.row, rec.values);
     if (tx.lastStep === null || step > tx.lastStep) tx.lastStep = step;
   }
 
@@ -248,21 +253,8 @@ export class Ingest {
   }
 
   private writePoints(tx: RunTx, stream: StreamCode, x: number, n: number): void {
-    const { keyBuf, valBuf, points, ids } = this;
-    const run = tx.row;
-    for (let i = 0; i < n; i++) {
-      const keyId = ids.ensureKeyId(keyBuf[i]);
-      const v = valBuf[i];
-      const e = tx.stats.get(stream, keyId);
-      if (e.count === 0 || x > e.lastX) {
-        points.insert(stream, run, keyId, x, v);
-        addPoint(e, x, v);
-      } else {
-        const old = points.upsert(stream, run, keyId, x, v);
-        if (old === undefined) addPoint(e, x, v);
-        else replacePoint(e, x, old, v);
-      }
-    }
+    const { keyBuf, valBuf, ids } = this;
+    for (let i = 0; i < n; i++) tx.stats.write(stream, ids.ensureKeyId(keyBuf[i]), x, valBuf[i]);
   }
 
   private run(tx: RunTx, rec: RunRecord): void {
@@ -272,7 +264,7 @@ export class Ingest {
         rec.tags === undefined ? null : JSON.stringify(rec.tags), rec.notes ?? null, tx.row,
       );
     }
-    if (rec.config !== undefined) mergeTop(this.json(tx, "config"), rec.config);
+    if (rec.config !== undefined) this.runsIndex.setConfig(tx.row, tx.projectId, rec.config);
     if (rec.metadata !== undefined) tx.json.metadata = { ...rec.metadata };
     if (tx.opened === 0) {
       tx.opened = 1;
@@ -324,7 +316,8 @@ export class Ingest {
   }
 
   private saveRun(tx: RunTx, now: number): void {
-    tx.stats.flush((stream, keyId) => this.points.aggregate(stream, tx.row, keyId));
+    tx.stats.flush();
+    this.runsIndex.flush(tx.row, tx.projectId, tx.json);
     if (tx.state === "running") tx.heartbeatAt = now;
     this.s.saveRun.run(
       tx.lastSeq, tx.state, tx.startedAt, tx.endedAt, tx.heartbeatAt, tx.lastTs, tx.lastStep, tx.exitCode,

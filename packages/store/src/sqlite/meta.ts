@@ -1,61 +1,49 @@
 // Owns project and run metadata reads and the few writes outside ingest: patching a run,
-// heartbeats, marking silent runs crashed. Row mapping lives in rows.ts, summary rules in summary.ts.
-import { OrreryError, type Project, type Run, type RunPatch, type SummaryMode } from "@orrery/protocol";
-import type { MetaStore, ProjectRef, RunListOptions, RunRef } from "../interfaces.js";
+// heartbeats, marking silent runs crashed, and the runs table (query, groups, keys, config tree)
+// served from the runs index. Row mapping lives in rows.ts, summary rules in summary.ts, index
+// queries in runs-index-query.ts.
+import {
+  AGGREGATES, CONFIG_INLINE_MAX_KEYS, formatPath, type ConfigTreePage, type EncodedMetric, type Project, type Run, type RunGroupsPage,
+  type RunKeyPage, type RunPatch, type RunQueryPage, type RunRow as RunRowWire, type SummaryMode,
+} from "@orrery/protocol";
+import type {
+  ConfigTreeOptions, MetaStore, ProjectRef, RunGroupOptions, RunKeyOptions, RunListOptions, RunQueryOptions, RunRef,
+} from "../interfaces.js";
 import type { Engine, Stmt } from "./engine.js";
-import { fromDb } from "./float.js";
+import { encodeForJson, fromDb } from "./float.js";
 import type { Ids } from "./ids.js";
 import { parseObject } from "./json.js";
-import { RUN_COLUMNS, toProject, toRun, type ProjectRow, type RunRow } from "./rows.js";
+import { RUN_COLUMNS, toProject, toRun, toRunBase, type ProjectRow, type RunRow } from "./rows.js";
+import { RunsIndexQuery } from "./runs-index-query.js";
 import { HISTORY } from "./stats.js";
 import { buildSummary, type KeySummaryInput } from "./summary.js";
 
 const RUN_FROM = `SELECT ${RUN_COLUMNS} FROM runs r JOIN projects p ON p.id = r.project_id`;
 
+/** History keys the series store keeps for itself (a row's _timestamp and _runtime): never in a summary. */
+const RESERVED_SERIES = "('_timestamp', '_runtime', '_step')";
+
 interface StatsRow { key: string; count: number; nan_count: number; min: number | null; max: number | null; sum: number | null; last_value: number | null }
-
-/** Opaque page cursor: the (createdAt, id) of the last run returned. */
-function encodeCursor(createdAt: number, runId: string): string {
-  return Buffer.from(JSON.stringify([createdAt, runId]), "utf8").toString("base64url");
-}
-
-function decodeCursor(cursor: string): [number, string] {
-  try {
-    const v: unknown = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"));
-    if (Array.isArray(v) && v.length === 2 && typeof v[0] === "number" && typeof v[1] === "string") {
-      return [v[0], v[1]];
-    }
-  } catch {
-    // fall through to the error below
-  }
-  throw new OrreryError("invalid_request", "cursor is not one this server issued: pass the nextCursor of the previous page, or omit it to start over", "cursor");
-}
 
 export class SqliteMeta implements MetaStore {
   private readonly s: Record<
-    "projects" | "project" | "run" | "stats" | "page" | "pageState" | "count" | "countState" | "patch" | "heartbeat" | "crash",
+    "projects" | "project" | "run" | "stats" | "runCount" | "patch" | "heartbeat" | "crash",
     Stmt
   >;
+  private readonly index: RunsIndexQuery;
 
   constructor(private readonly eng: Engine, private readonly ids: Ids) {
+    this.index = new RunsIndexQuery(eng);
     this.s = {
       projects: eng.stmt("SELECT entity, name, created_at, last_activity, run_count FROM projects ORDER BY entity, name"),
       project: eng.stmt("SELECT entity, name, created_at, last_activity, run_count FROM projects WHERE id = ?"),
       run: eng.stmt(`${RUN_FROM} WHERE r.id = ?`),
       stats: eng.stmt(
         `SELECT k.key, s.count, s.nan_count, s.min, s.max, s.sum, s.last_value
-         FROM run_keys s JOIN metric_keys k ON k.id = s.key_id WHERE s.run = ? AND s.stream = ${HISTORY} ORDER BY k.key`,
+         FROM run_keys s JOIN metric_keys k ON k.id = s.key_id
+         WHERE s.run = ? AND s.stream = ${HISTORY} AND k.key NOT IN ${RESERVED_SERIES} ORDER BY k.key`,
       ),
-      page: eng.stmt(
-        `${RUN_FROM} WHERE r.project_id = :p AND (r.created_at < :c OR (r.created_at = :c AND r.run_id < :id))
-         ORDER BY r.created_at DESC, r.run_id DESC LIMIT :limit`,
-      ),
-      pageState: eng.stmt(
-        `${RUN_FROM} WHERE r.project_id = :p AND r.state = :state AND (r.created_at < :c OR (r.created_at = :c AND r.run_id < :id))
-         ORDER BY r.created_at DESC, r.run_id DESC LIMIT :limit`,
-      ),
-      count: eng.stmt("SELECT count(*) FROM runs WHERE project_id = ?").pluck(),
-      countState: eng.stmt("SELECT count(*) FROM runs WHERE project_id = ? AND state = ?").pluck(),
+      runCount: eng.stmt("SELECT run_count FROM projects WHERE id = ?").pluck(),
       patch: eng.stmt(
         "UPDATE runs SET name = coalesce(?, name), notes = coalesce(?, notes), tags = coalesce(?, tags) WHERE id = ?",
       ),
@@ -90,30 +78,87 @@ export class SqliteMeta implements MetaStore {
   }
 
   async listRuns(p: ProjectRef, opts: RunListOptions): Promise<{ runs: Run[]; nextCursor: string | null; total: number }> {
-    this.eng.assertOpen();
-    const after = opts.cursor === undefined ? undefined : decodeCursor(opts.cursor);
-    const pid = this.ids.projectId(p);
-    if (pid === undefined) return { runs: [], nextCursor: null, total: 0 };
-    const limit = Math.max(1, Math.floor(opts.limit));
-    // Read the whole page and its count in one snapshot, so total agrees with the rows.
-    const read = this.eng.db.transaction(() => {
-      const params = {
-        p: pid, c: after === undefined ? Number.MAX_SAFE_INTEGER : after[0], id: after === undefined ? "" : after[1],
-        limit: limit + 1, ...(opts.state === undefined ? {} : { state: opts.state }),
-      };
-      const rows = (opts.state === undefined ? this.s.page.all(params) : this.s.pageState.all(params)) as RunRow[];
-      const total = (opts.state === undefined ? this.s.count.get(pid) : this.s.countState.get(pid, opts.state)) as number;
-      return { rows, total };
+    const page = await this.queryRuns(p, {
+      limit: opts.limit,
+      cursor: opts.cursor,
+      filter: opts.state === undefined ? null : {
+        type: "compare", op: "=", start: 0, end: 0,
+        field: { kind: "attribute", name: "state", start: 0, end: 0 },
+        value: { kind: "string", value: opts.state, quoted: true, start: 0, end: 0 },
+      },
+      countAll: true,
     });
-    const { rows, total } = read.deferred();
-    const more = rows.length > limit;
-    if (more) rows.length = limit;
-    const last = rows[rows.length - 1];
+    return { runs: page.runs as Run[], nextCursor: page.nextCursor, total: page.total ?? 0 };
+  }
+
+  async queryRuns(p: ProjectRef, opts: RunQueryOptions): Promise<RunQueryPage> {
+    this.eng.assertOpen();
+    const pid = this.ids.projectId(p);
+    // Read the page, its count and the runs in one snapshot, so they agree.
+    const read = this.eng.db.transaction((): RunQueryPage => {
+      if (pid === undefined) {
+        if (opts.cursor !== undefined) this.index.page(0, 0, { ...defaults(opts), limit: 1 });
+        return { runs: [], nextCursor: null, total: 0 };
+      }
+      const page = this.index.page(pid, this.s.runCount.get(pid) as number, defaults(opts));
+      const rows = page.ids.map((id) => this.s.run.get(id) as RunRow);
+      let runs: (Run | RunRowWire)[];
+      if (opts.columns !== undefined) {
+        const values = this.index.values(pid, page.ids, opts.columns);
+        runs = rows.map((row) => ({ ...toRunBase(row), values: values.get(row.id)! }));
+      } else {
+        runs = rows.map((row) => this.withSummary(row));
+      }
+      return { runs, nextCursor: page.nextCursor, total: page.total };
+    });
+    return read.deferred();
+  }
+
+  async groupRuns(p: ProjectRef, opts: RunGroupOptions): Promise<RunGroupsPage> {
+    this.eng.assertOpen();
+    const pid = this.ids.projectId(p);
+    if (pid === undefined) return { groups: [], nextCursor: null };
+    const aggs = (opts.aggregates ?? []).map((a) => ({ ...a, fns: a.fns.length === 0 ? AGGREGATES : a.fns }));
+    const read = this.eng.db.transaction(() => this.index.groups(
+      pid, this.s.runCount.get(pid) as number, opts.by.map((b) => b.field), aggs, opts.filter ?? null, opts.search,
+      Math.max(1, Math.floor(opts.limit)), opts.cursor,
+    ));
+    const { groups, nextCursor } = read.deferred();
     return {
-      runs: rows.map((row) => this.withSummary(row)),
-      nextCursor: more && last !== undefined ? encodeCursor(last.created_at, last.run_id) : null,
-      total,
+      groups: groups.map((g) => {
+        const key: Record<string, unknown> = {};
+        opts.by.forEach((b, i) => define(key, b.text, g.key[i]));
+        const aggregates: Record<string, Record<string, EncodedMetric | null>> = {};
+        aggs.forEach((a, i) => {
+          const values = g.aggregates[i]!;
+          const out = aggregates[a.text] ?? {};
+          for (const fn of a.fns) out[fn] = values[fn] === null ? null : encodeForJson(values[fn]!);
+          define(aggregates, a.text, out);
+        });
+        return { key, count: g.count, aggregates };
+      }),
+      nextCursor,
     };
+  }
+
+  async listRunKeys(p: ProjectRef, opts: RunKeyOptions): Promise<RunKeyPage> {
+    this.eng.assertOpen();
+    const pid = this.ids.projectId(p);
+    if (pid === undefined) return { keys: [], nextCursor: null };
+    return this.index.keys(pid, opts.scope, opts.search, Math.max(1, Math.floor(opts.limit)), opts.cursor);
+  }
+
+  async configTree(r: RunRef, opts: ConfigTreeOptions): Promise<ConfigTreePage | undefined> {
+    this.eng.assertOpen();
+    const run = this.ids.runRowId(r);
+    const pid = this.ids.projectId(r);
+    if (run === undefined || pid === undefined) return undefined;
+    const read = this.eng.db.transaction(() => {
+      const count = this.eng.stmt("SELECT config_keys FROM runs WHERE id = ?").pluck().get(run) as number;
+      const page = this.index.configTree(run, pid, count, opts.prefix, opts.search, Math.max(1, Math.floor(opts.limit)), opts.cursor);
+      return { prefix: formatPath(opts.prefix), entries: page.entries, nextCursor: page.nextCursor, configKeyCount: count };
+    });
+    return read.deferred();
   }
 
   async patchRun(r: RunRef, patch: RunPatch): Promise<Run | undefined> {
@@ -140,8 +185,11 @@ export class SqliteMeta implements MetaStore {
   private readRun(r: RunRef): Run | undefined {
     const id = this.ids.runRowId(r);
     if (id === undefined) return undefined;
-    const row = this.s.run.get(id) as RunRow | undefined;
-    return row === undefined ? undefined : this.withSummary(row);
+    const read = this.eng.db.transaction(() => {
+      const row = this.s.run.get(id) as RunRow | undefined;
+      return row === undefined ? undefined : this.withSummary(row);
+    });
+    return read.deferred();
   }
 
   private withSummary(row: RunRow): Run {
@@ -150,6 +198,18 @@ export class SqliteMeta implements MetaStore {
       lastValue: fromDb(s.last_value),
     }));
     const modes = parseObject(row.metric_modes) as Record<string, SummaryMode>;
-    return toRun(row, buildSummary(keys, modes, parseObject(row.summary_overrides)));
+    const config = row.config_keys === 0 ? {} : this.index.config(row.id, CONFIG_INLINE_MAX_KEYS);
+    return toRun(row, buildSummary(keys, modes, parseObject(row.summary_overrides)), config);
   }
+}
+
+function defaults(o: RunQueryOptions): Parameters<RunsIndexQuery["page"]>[2] {
+  return {
+    filter: o.filter ?? null, search: o.search, sort: o.sort, limit: o.limit, cursor: o.cursor,
+    countAll: o.countAll ?? false, plan: o.plan ?? "auto",
+  };
+}
+
+function define(o: Record<string, unknown>, key: string, value: unknown): void {
+  Object.defineProperty(o, key, { value, enumerable: true, writable: true, configurable: true });
 }

@@ -1,11 +1,11 @@
-// Owns the mapping from SQLite rows to the API's Run and Project shapes (epoch ms -> ISO strings,
-// JSON columns -> objects, runtime). Reading the rows is meta.ts's job.
-import type { Project, Run, RunState } from "@orrery/protocol";
+// Owns the mapping from SQLite rows to the API's Run, RunRow and Project shapes (epoch ms -> ISO
+// strings, JSON columns -> objects, runtime). Reading the rows (and the config) is meta.ts's job.
+import { CONFIG_INLINE_MAX_KEYS, type Project, type Run, type RunState } from "@orrery/protocol";
 import { parseObject } from "./json.js";
 
 export const RUN_COLUMNS =
   "r.id, r.run_id, r.name, r.grp, r.job_type, r.tags, r.notes, r.state, r.created_at, r.started_at, " +
-  "r.ended_at, r.heartbeat_at, r.last_ts, r.exit_code, r.last_step, r.last_seq, r.config, r.metadata, " +
+  "r.ended_at, r.heartbeat_at, r.last_ts, r.exit_code, r.last_step, r.last_seq, r.config_keys, r.metadata, " +
   "r.summary_overrides, r.metric_modes, p.entity, p.name AS project";
 
 export interface RunRow {
@@ -25,7 +25,8 @@ export interface RunRow {
   exit_code: number | null;
   last_step: number | null;
   last_seq: number;
-  config: string;
+  /** Flattened config keys; the config itself lives in the runs index (runs-index.ts). */
+  config_keys: number;
   metadata: string;
   summary_overrides: string;
   metric_modes: string;
@@ -47,7 +48,8 @@ const MAX_DATE_MS = 8.64e15;
 export const iso = (ms: number): string => new Date(Number.isFinite(ms) ? Math.max(-MAX_DATE_MS, Math.min(MAX_DATE_MS, ms)) : 0).toISOString();
 const isoOrNull = (ms: number | null): string | null => (ms === null ? null : iso(ms));
 
-export function toRun(row: RunRow, summary: Record<string, unknown>): Run {
+/** A run's own fields, as a table row carries them (no config, summary or metadata). */
+export function toRunBase(row: RunRow): Omit<Run, "config" | "configKeyCount" | "configTruncated" | "summary" | "metadata"> {
   const end = row.ended_at ?? row.last_ts;
   const runtime = row.started_at === null || end === null ? 0 : Math.max(0, (end - row.started_at) / 1000);
   return {
@@ -68,7 +70,16 @@ export function toRun(row: RunRow, summary: Record<string, unknown>): Run {
     exitCode: row.exit_code,
     lastStep: row.last_step,
     lastSeq: row.last_seq,
-    config: parseObject(row.config),
+  };
+}
+
+/** `config` holds at most CONFIG_INLINE_MAX_KEYS leaves; configTruncated says when there are more. */
+export function toRun(row: RunRow, summary: Record<string, unknown>, config: Record<string, unknown>): Run {
+  return {
+    ...toRunBase(row),
+    config,
+    configKeyCount: row.config_keys,
+    configTruncated: row.config_keys > CONFIG_INLINE_MAX_KEYS,
     summary,
     metadata: parseObject(row.metadata),
   };

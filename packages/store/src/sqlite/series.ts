@@ -1,8 +1,8 @@
 // Owns the read side of metrics and console: key listings, ranged series reduced by min/max
-// bucketing, W&B-style history rows, console lines. Point layout stays behind points.ts.
+// bucketing, W&B-style history rows rebuilt from the series, console lines. Point layout stays
+// behind points.ts; what a reduced read decodes is decided in series/assemble.ts.
 import type { ConsoleLine } from "@orrery/protocol";
 import type { RunRef, SeriesColumns, SeriesRange, SeriesStore, Stream } from "../interfaces.js";
-import { bucketMinMax } from "../series/bucket.js";
 import type { Engine, Stmt } from "./engine.js";
 import type { Ids } from "./ids.js";
 import { setOwn } from "./json.js";
@@ -48,12 +48,11 @@ export class SqliteSeries implements SeriesStore {
     }
     const lo = range.min ?? -Infinity;
     const hi = range.max ?? Infinity;
-    const cap = Math.max(2, Math.floor(maxPoints));
-    // One read snapshot for all keys, so concurrent ingest cannot skew one series against another.
-    const read = this.eng.db.transaction(() => wanted.map(([key, id]): SeriesColumns => {
-      const pts = this.points.read(code, run, id, lo, hi);
-      const b = bucketMinMax(pts.x, pts.y, cap);
-      return { key, x: b.x, y: b.y, count: pts.x.length, sampled: b.sampled };
+    // One read snapshot for all keys, so concurrent ingest or materialization cannot skew one
+    // series against another (or show a batch both in the tail and in chunks).
+    const read = this.eng.db.transaction(() => wanted.map(([key, keyId]): SeriesColumns => {
+      const b = this.points.query({ run, stream: code, keyId }, lo, hi, maxPoints);
+      return { key, x: b.x, y: b.y, count: b.count, sampled: b.sampled };
     }));
     return read.deferred();
   }
@@ -63,27 +62,28 @@ export class SqliteSeries implements SeriesStore {
     const run = this.ids.runRowId(r);
     if (run === undefined) return { rows: [], nextMinStep: null };
     const max = Math.max(1, Math.floor(limit));
+    const points = this.points;
     const read = this.eng.db.transaction(() => {
-      const steps = this.points.steps(run, Math.max(0, minStep), max + 1);
-      const nextMinStep = steps.length > max ? steps[max].step : null;
-      if (steps.length > max) steps.length = max;
-      if (steps.length === 0) return { rows: [], nextMinStep };
-      const rows: Record<string, number>[] = [];
-      const byStep = new Map<number, Record<string, number>>();
-      for (const s of steps) {
-        const row: Record<string, number> = { _step: s.step, _timestamp: s.ts / 1000, _runtime: s.runtime };
-        rows.push(row);
-        byStep.set(s.step, row);
-      }
-      const first = steps[0].step;
-      const last = steps[steps.length - 1].step;
-      for (const [key, id] of this.keysOf(run, HISTORY)) {
-        const pts = this.points.read(HISTORY, run, id, first, last);
-        for (let i = 0; i < pts.x.length; i++) {
-          const row = byStep.get(pts.x[i]);
-          if (row !== undefined) setOwn(row, key, pts.y[i]);
+      // The steps are the x of the _timestamp series, which every history record writes.
+      const steps = points.readFirst({ run, stream: HISTORY, keyId: points.timestampKeyId }, Math.max(0, minStep), max + 1);
+      const nextMinStep = steps.x.length > max ? steps.x[max] : null;
+      const n = Math.min(steps.x.length, max);
+      if (n === 0) return { rows: [], nextMinStep };
+      const rows: Record<string, number>[] = new Array(n);
+      for (let i = 0; i < n; i++) rows[i] = { _step: steps.x[i], _timestamp: steps.y[i] / 1000, _runtime: 0 };
+      const first = steps.x[0];
+      const last = steps.x[n - 1];
+      const fill = (keyId: number, set: (row: Record<string, number>, v: number) => void): void => {
+        const pts = points.read({ run, stream: HISTORY, keyId }, first, last);
+        // Both are sorted by step: walk them together.
+        for (let i = 0, j = 0; i < pts.x.length; i++) {
+          while (j < n && steps.x[j] < pts.x[i]) j++;
+          if (j === n) break;
+          if (steps.x[j] === pts.x[i]) set(rows[j], pts.y[i]);
         }
-      }
+      };
+      fill(points.runtimeKeyId, (row, v) => { row._runtime = v / 1000; });
+      for (const [key, id] of this.keysOf(run, HISTORY)) fill(id, (row, v) => setOwn(row, key, v));
       return { rows, nextMinStep };
     });
     return read.deferred();

@@ -9,6 +9,7 @@ import { LocalBlobStore } from "../files/blob-store.js";
 import { Engine } from "./engine.js";
 import { Ids } from "./ids.js";
 import { Ingest } from "./ingest.js";
+import { Materializer, type MaterializerOptions } from "./materializer.js";
 import { SqliteKeys } from "./keys.js";
 import { SqliteMeta } from "./meta.js";
 import { Points } from "./points.js";
@@ -17,16 +18,23 @@ import { SqliteSeries } from "./series.js";
 export const DB_FILE = "orrery.db";
 export const BLOB_DIR = "blobs";
 
+export interface SqliteStoreOptions {
+  /** Background materializer settings; `{ autoStart: false }` leaves the tail alone (tests, read-only tools). */
+  materializer?: Partial<MaterializerOptions>;
+}
+
 export class SqliteStore implements Store {
   readonly meta: MetaStore;
   readonly series: SeriesStore;
   readonly blobs: BlobStore;
   readonly keys: KeyStore;
+  /** Moves ingested points from the series tail into compressed chunks in the background. */
+  readonly materializer: Materializer;
   private readonly engine: Engine;
   private readonly ingest: Ingest;
 
   /** Opens (creating if needed) the store in `dir`, applying pending schema migrations. */
-  constructor(dir: string) {
+  constructor(dir: string, options: SqliteStoreOptions = {}) {
     const root = resolve(dir);
     mkdirSync(root, { recursive: true });
     this.engine = new Engine(join(root, DB_FILE));
@@ -37,17 +45,29 @@ export class SqliteStore implements Store {
     this.series = new SqliteSeries(this.engine, ids, points);
     this.keys = new SqliteKeys(this.engine);
     this.ingest = new Ingest(this.engine, ids, points, this.blobs);
+    this.materializer = new Materializer(this.engine, points, options.materializer);
   }
 
-  appendBatch(run: RunRef, records: readonly IngestItem[], now: number): Promise<AppendResult> {
-    return this.ingest.appendBatch(run, records, now);
+  async appendBatch(run: RunRef, records: readonly IngestItem[], now: number): Promise<AppendResult> {
+    const result = await this.ingest.appendBatch(run, records, now);
+    this.materializer.keepUp();
+    return result;
   }
 
-  appendMany(batches: readonly IngestBatchInput[], now: number): Promise<AppendOutcome[]> {
-    return this.ingest.appendMany(batches, now);
+  async appendMany(batches: readonly IngestBatchInput[], now: number): Promise<AppendOutcome[]> {
+    const outcomes = await this.ingest.appendMany(batches, now);
+    this.materializer.keepUp();
+    return outcomes;
+  }
+
+  async materializeAll(): Promise<void> {
+    this.engine.assertOpen();
+    await this.materializer.materializeAll();
   }
 
   async close(): Promise<void> {
+    // The tail is durable: stopping between two materializer transactions loses nothing.
+    this.materializer.stop();
     this.engine.close();
   }
 }
