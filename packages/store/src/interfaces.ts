@@ -54,7 +54,9 @@ export interface IngestStore {
    * - history: merges values into the row at `step`; per key the later write wins. `_timestamp`
    *   of the row is the record's ts; `_runtime` is ts minus the run's start, in seconds.
    * - system: one sample, x = ts (epoch ms).
-   * - config: sets top-level config keys.
+   * - config: sets config keys, each replacing that key's whole value: top-level keys, or with
+   *   `path` the keys of the object at that path (objects on the way are created; a non-object on
+   *   the way becomes an object). Only the keys given are touched, whatever the config's size.
    * - summary: sets summary overrides; a null value removes an override.
    * - define_metric: chooses the aggregate (last, min, max, mean, none) the summary shows for a key.
    * - console: appends text; lines are numbered from 1 in arrival order.

@@ -656,6 +656,18 @@ describe("runs index upkeep", () => {
     expect(run?.configKeyCount).toBe(2);
   });
 
+  it("follows tags and names edited after the run started, for tag filters and search", async () => {
+    await send({ type: "run", name: "first-name", tags: ["old"] });
+    expect(await matches("tags contains old")).toBe(true);
+    await store.meta.patchRun(ref, { tags: ["fresh", "Shiny"], name: "renamed-run" });
+    expect(await matches("tags contains old")).toBe(false);
+    expect(await matches("tags contains fresh and name = renamed-run")).toBe(true);
+    for (const search of ["shiny", "NAMED-R", "re"]) {
+      expect((await store.meta.queryRuns(P, { search, limit: 5 })).runs.map((r) => r.id), search).toEqual(["live"]);
+    }
+    expect((await store.meta.queryRuns(P, { search: "first", limit: 5 })).runs).toEqual([]);
+  });
+
   it("sets keys under a path, creating objects and replacing a leaf on the way", async () => {
     await send({ type: "config", values: { net: {} } });
     expect((await store.meta.getRun(ref))?.config.net).toEqual({});

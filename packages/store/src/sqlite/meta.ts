@@ -96,10 +96,7 @@ export class SqliteMeta implements MetaStore {
     const pid = this.ids.projectId(p);
     // Read the page, its count and the runs in one snapshot, so they agree.
     const read = this.eng.db.transaction((): RunQueryPage => {
-      if (pid === undefined) {
-        if (opts.cursor !== undefined) this.index.page(0, 0, { ...defaults(opts), limit: 1 });
-        return { runs: [], nextCursor: null, total: 0 };
-      }
+      if (pid === undefined) return { runs: [], nextCursor: null, total: 0 };
       const page = this.index.page(pid, this.s.runCount.get(pid) as number, defaults(opts));
       const rows = page.ids.map((id) => this.s.run.get(id) as RunRow);
       let runs: (Run | RunRowWire)[];

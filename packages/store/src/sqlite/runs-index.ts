@@ -76,7 +76,8 @@ export class RunsIndexWriter {
         "SELECT id, project_id, config, summary_overrides FROM runs WHERE id > ? ORDER BY id LIMIT ?",
       ).raw(true),
       historyKeys: eng.stmt(
-        "SELECT k.key FROM run_keys s JOIN metric_keys k ON k.id = s.key_id WHERE s.run = ? AND s.stream = 0",
+        `SELECT k.key FROM run_keys s JOIN metric_keys k ON k.id = s.key_id
+         WHERE s.run = ? AND s.stream = 0 AND k.key NOT IN ('_timestamp', '_runtime', '_step')`,
       ).pluck(),
       clearConfig: eng.stmt("UPDATE runs SET config = '{}' WHERE id = ?"),
       backfillDone: eng.stmt("DELETE FROM runs_index_state WHERE name = 'backfill'"),
