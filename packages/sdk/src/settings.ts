@@ -2,7 +2,7 @@
 // Everything downstream receives a resolved, checked Settings object and never reads process.env.
 // Precedence: an explicit option wins over the environment, which wins over the default.
 import { resolve } from "node:path";
-import { NAME_PATTERN, RUN_ID_PATTERN } from "@orrery/protocol";
+import { NAME_PATTERN, RESERVED_RUN_IDS, RUN_ID_PATTERN } from "@orrery/protocol";
 import { describe, optionError } from "./errors.js";
 import { isPlainObject, toJsonObject, type JsonObject } from "./json-values.js";
 import { defaultEntity, friendlyName, randomRunId } from "./names.js";
@@ -85,6 +85,7 @@ export function resolveSettings(options: InitOptions = {}, env: NodeJS.ProcessEn
   if (typeof runId !== "string" || !runIdRe.test(runId)) {
     throw optionError("id", `must match ${RUN_ID_PATTERN} (letters, digits, "_" and "-", up to 64), got ${describe(runId)}`);
   }
+  if (RESERVED_RUN_IDS.includes(runId)) throw optionError("id", `'${runId}' is reserved (it names a route); choose another id`);
   return {
     mode,
     entity,

@@ -197,6 +197,7 @@ describe("init options", () => {
   it.each([
     [{ mode: "fast" }, /`mode` must be one of online, offline, disabled/],
     [{ id: "has space" }, /`id` must match/],
+    [{ id: "keys" }, /`id` .keys. is reserved/],
     [{ project: "a/b/c" }, /`project` must be "entity\/project" or "project"/],
     [{ project: "bad name" }, /project name must match/],
     [{ tags: ["ok", ""] }, /`tags` must hold strings of 1 to 128 characters/],

@@ -221,6 +221,10 @@ describe("bad input gets a 4xx JSON error naming the field, never a 5xx", () => 
     expectError(await postJson(server.url, `${P}/runs/gap/records`, { records: [rec(3, "history", { step: 0, values: { a: 1 } })] }), 409, "conflict");
     expect((await api<{ lastSeq: number }>(server.url, `${P}/runs/gap`)).body.lastSeq).toBe(1);
   });
+  it("a run id that names a project route is refused", async () => {
+    expectError(await postJson(server.url, `${P}/runs/keys/records`, { records: [rec(1, "run")] }), 400, "invalid_request", "runId");
+    expectError(await postJson(server.url, `${P}/runs/groups/records`, { records: [rec(1, "run")] }), 400, "invalid_request", "runId");
+  });
   it("an oversized body gets 413", async () => {
     const big = JSON.stringify({ records: [rec(1, "console", { stream: "stdout", text: "x".repeat(33 * 1024 * 1024) })] });
     expectError(await postJson(server.url, `${R}/records`, big), 413, "payload_too_large");

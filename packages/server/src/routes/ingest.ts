@@ -7,7 +7,7 @@ import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type, type TSchema } from "@sinclair/typebox";
 import { TypeCompiler } from "@sinclair/typebox/compiler";
 import {
-  IngestEnvelope, LIMITS, MetricValue, OrreryError, RECORD_SCHEMAS, RECORD_TYPES, RunParams,
+  IngestEnvelope, LIMITS, MetricValue, RESERVED_RUN_IDS, OrreryError, RECORD_SCHEMAS, RECORD_TYPES, RunParams,
   type RecordType, type WireRecord,
 } from "@orrery/protocol";
 import { SeqGapError, type IngestItem } from "@orrery/store";
@@ -106,6 +106,9 @@ export const ingestRoutes: FastifyPluginAsyncTypebox = async (app) => {
     // The documented body is the full union; validation is split into envelope + per record (above).
     validatorCompiler: ({ schema, httpPart }) => (httpPart === "body" ? envelope : compileEnvelopeOrParams(schema as unknown as TSchema)),
   }, async (req) => {
+    if (RESERVED_RUN_IDS.includes(req.params.runId)) {
+      throw new OrreryError("invalid_request", `run id '${req.params.runId}' is reserved (it names the route .../runs/${req.params.runId}): choose another id`, "runId");
+    }
     const body = req.body as unknown as { records: { seq: number; type: string }[] };
     const items = body.records.map(checkRecord);
     try {
