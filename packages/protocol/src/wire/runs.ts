@@ -18,41 +18,6 @@ export type RunState = Static<typeof RunState>;
 const Json = Type.Record(Type.String(), Type.Unknown());
 const Time = Type.Union([Type.String({ format: "date-time" }), Type.Null()]);
 
-export const Run = Type.Object(
-  {
-    id: Type.String(),
-    entity: Type.String(),
-    project: Type.String(),
-    name: Type.String(),
-    group: Type.Union([Type.String(), Type.Null()]),
-    jobType: Type.Union([Type.String(), Type.Null()]),
-    tags: Type.Array(Type.String()),
-    notes: Type.String(),
-    state: RunState,
-    createdAt: Type.String({ format: "date-time" }),
-    startedAt: Time,
-    endedAt: Time,
-    heartbeatAt: Time,
-    runtime: Type.Number({ description: "seconds from start to end, or to the last record while running" }),
-    exitCode: Type.Union([Type.Integer(), Type.Null()]),
-    lastStep: Type.Union([Type.Integer(), Type.Null()]),
-    lastSeq: Type.Integer(),
-    config: Type.Record(Type.String(), Type.Unknown(), {
-      description: `the run's config; when it has more than ${CONFIG_INLINE_MAX_KEYS.toLocaleString("en")} flattened keys only the first ` +
-        `${CONFIG_INLINE_MAX_KEYS.toLocaleString("en")} (in the order they were first logged) are here and configTruncated is true: ` +
-        "browse the rest with GET .../runs/{runId}/config",
-    }),
-    configKeyCount: Type.Integer({ description: "flattened config keys (leaves) the run has" }),
-    configTruncated: Type.Boolean({ description: "true when config holds only part of the run's config" }),
-    summary: Type.Record(Type.String(), Type.Unknown(), {
-      description: "last value of every metric (or its declared aggregate), overridden by keys the user set",
-    }),
-    metadata: Json,
-  },
-  { $id: "Run" },
-);
-export type Run = Static<typeof Run>;
-
 const runBase = {
   id: Type.String(),
   entity: Type.String(),
@@ -72,6 +37,26 @@ const runBase = {
   lastStep: Type.Union([Type.Integer(), Type.Null()]),
   lastSeq: Type.Integer(),
 };
+
+export const Run = Type.Object(
+  {
+    ...runBase,
+    config: Type.Record(Type.String(), Type.Unknown(), {
+      description: `the run's config; when it has more than ${CONFIG_INLINE_MAX_KEYS.toLocaleString("en")} flattened keys only the first ` +
+        `${CONFIG_INLINE_MAX_KEYS.toLocaleString("en")} (in the order they were first logged) are here and configTruncated is true: ` +
+        "browse the rest with GET .../runs/{runId}/config",
+    }),
+    configKeyCount: Type.Integer({ description: "flattened config keys (leaves) the run has" }),
+    configTruncated: Type.Boolean({ description: "true when config holds only part of the run's config" }),
+    summary: Type.Record(Type.String(), Type.Unknown(), {
+      description: "last value of every metric (or its declared aggregate), overridden by keys the user set",
+    }),
+    metadata: Json,
+  },
+  { $id: "Run" },
+);
+export type Run = Static<typeof Run>;
+
 
 export const RunRow = Type.Object(
   {
