@@ -8,24 +8,15 @@ import type { Engine, Stmt } from "./engine.js";
 import { fromDb } from "./float.js";
 import type { Points } from "./points.js";
 import type { Stream } from "../interfaces.js";
+import type { SeriesAggregate } from "../series/assemble.js";
 
 export const HISTORY = 0;
 export const SYSTEM = 1;
 export type StreamCode = typeof HISTORY | typeof SYSTEM;
 export const streamCode = (s: Stream): StreamCode => (s === "history" ? HISTORY : SYSTEM);
 
-export interface Aggregate {
-  count: number;
-  nanCount: number;
-  /** NaN when no non-NaN value has been seen. */
-  min: number;
-  max: number;
-  /** Sum of the non-NaN values. */
-  sum: number;
-  /** Highest x seen, and the value there (the later write wins a tie). */
-  lastX: number;
-  lastValue: number;
-}
+/** Running aggregates of one series (same shape as the pure core's; see series/assemble.ts). */
+export type Aggregate = SeriesAggregate;
 
 export interface KeyStats extends Aggregate {
   keyId: number;
