@@ -2,7 +2,7 @@
 // 2, one sentence, no stack trace), runs listing, keys, and the demo.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { rmSync } from "node:fs";
-import { api, runCli, tempDir, testServer } from "./helpers.js";
+import { api, runCli, tempDir, testServer, waitFor } from "./helpers.js";
 import type { RunningServer } from "@orrery/server";
 
 let server: RunningServer;
@@ -117,9 +117,11 @@ describe("orrery demo and orrery runs", () => {
         expect(r.summary).toHaveProperty("val/acc/star");
         expect(r.config).toHaveProperty("lr");
       }
-      await new Promise((r) => setTimeout(r, 2500));
-      const after = await api<{ runs: { name: string; state: string }[] }>(server.url, "/api/v1/projects/demo/small/runs");
-      expect(after.body.runs.find((r) => r.name === "mlp-oom-killed")?.state).toBe("crashed");
+      // Heartbeats stopped when the process was killed; the server notices after its timeout (1.5 s here).
+      await waitFor(async () => {
+        const after = await api<{ runs: { name: string; state: string }[] }>(server.url, "/api/v1/projects/demo/small/runs");
+        return after.body.runs.find((r) => r.name === "mlp-oom-killed")?.state === "crashed";
+      }, 20_000, "the killed demo run to be marked crashed");
 
       const table = await runCli(["runs", "--project", "demo/small", "--url", server.url]);
       expect(table.code).toBe(0);

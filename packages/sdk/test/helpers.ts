@@ -28,14 +28,15 @@ export function runFolders(dir: string): string[] {
 }
 
 /** Collects what the SDK prints to stderr while `fn` runs (the lines still reach nothing). */
-export async function captureStderr<T>(fn: () => Promise<T> | T): Promise<{ result: T; text: string }> {
+/** Runs `fn` with stderr captured; `fn` may read what was written so far through its argument. */
+export async function captureStderr<T>(fn: (sofar: () => string) => Promise<T> | T): Promise<{ result: T; text: string }> {
   let text = "";
   const spy = vi.spyOn(process.stderr, "write").mockImplementation(((chunk: string | Uint8Array) => {
     text += typeof chunk === "string" ? chunk : Buffer.from(chunk).toString();
     return true;
   }) as typeof process.stderr.write);
   try {
-    return { result: await fn(), text };
+    return { result: await fn(() => text), text };
   } finally {
     spy.mockRestore();
   }

@@ -262,9 +262,10 @@ describe("against a fake server", () => {
       end: () => statSync(spoolFile).size, warnAfterMs: 200,
     });
     let server: Awaited<ReturnType<typeof fakeServer>> | undefined;
-    const { result: drained, text } = await captureStderr(async () => {
-      const done = sender.drain(10_000);
-      await new Promise((r) => setTimeout(r, 600));
+    const { result: drained, text } = await captureStderr(async (sofar) => {
+      const done = sender.drain(20_000);
+      // Bring the server up only once the sender has said it is unreachable (timing-proof under load).
+      for (let waited = 0; !/cannot reach/.test(sofar()) && waited < 15_000; waited += 50) await new Promise((r) => setTimeout(r, 50));
       server = await fakeServer({ port });
       return done;
     });
