@@ -119,51 +119,13 @@ export function decodeChunk(chunk: Uint8Array): Points64 {
   if (xm === X_ARITHMETIC) {
     for (let i = 0; i < n; i++) x[i] = x0 + i * dx;
   } else if (xm === X_VARINT) {
-    const body = r.section();
-    x[0] = x0;
-    let prev = x0;
-    let q = 0;
-    for (let i = 1; i < n; i++) {
-      // Inline varint read: deltas nearly always fit one or two bytes.
-      let b = body[q++];
-      let v = b & 0x7f;
-      if (b >= 0x80) {
-        let scale = 128;
-        do {
-          b = body[q++];
-          v += (b & 0x7f) * scale;
-          scale *= 128;
-        } while (b >= 0x80);
-      }
-      prev += v;
-      x[i] = prev;
-    }
-    if (q !== body.length) throw new Error("corrupt series chunk: x deltas do not match the point count");
+    readDeltas(r.section(), x, x0, n, false, "x deltas");
   } else {
     unplanes(r, x);
   }
 
   if (ym === Y_INT) {
-    const body = r.section();
-    y[0] = y0;
-    let prev = y0;
-    let q = 0;
-    for (let i = 1; i < n; i++) {
-      let b = body[q++];
-      let v = b & 0x7f;
-      if (b >= 0x80) {
-        let scale = 128;
-        do {
-          b = body[q++];
-          v += (b & 0x7f) * scale;
-          scale *= 128;
-        } while (b >= 0x80);
-      }
-      // Zigzag: even = non-negative delta v / 2, odd = negative delta -(v + 1) / 2.
-      prev += v % 2 === 0 ? v / 2 : -(v + 1) / 2;
-      y[i] = prev;
-    }
-    if (q !== body.length) throw new Error("corrupt series chunk: y deltas do not match the point count");
+    readDeltas(r.section(), y, y0, n, true, "y deltas");
   } else {
     unplanes(r, y);
   }
@@ -326,4 +288,30 @@ function writeVarint(buf: Uint8Array, p: number, v: number): number {
   }
   buf[p++] = v;
   return p;
+}
+
+/**
+ * Reads n - 1 varint deltas after `first` into out[0..n). Zigzag deltas may be negative
+ * (even = v / 2, odd = -(v + 1) / 2); plain ones are not. Inlined varint reading: deltas
+ * nearly always fit one or two bytes.
+ */
+function readDeltas(body: Uint8Array, out: Float64Array, first: number, n: number, zigzag: boolean, what: string): void {
+  out[0] = first;
+  let prev = first;
+  let q = 0;
+  for (let i = 1; i < n; i++) {
+    let b = body[q++]!;
+    let v = b & 0x7f;
+    if (b >= 0x80) {
+      let scale = 128;
+      do {
+        b = body[q++]!;
+        v += (b & 0x7f) * scale;
+        scale *= 128;
+      } while (b >= 0x80);
+    }
+    prev += zigzag ? (v % 2 === 0 ? v / 2 : -(v + 1) / 2) : v;
+    out[i] = prev;
+  }
+  if (q !== body.length) throw new Error(`corrupt series chunk: ${what} do not match the point count`);
 }
