@@ -9,9 +9,10 @@ import { ROOT, quick, rows } from "./lib/common.mjs";
 import { ingest, logCost } from "./lib/sdk.mjs";
 import { seriesQueries } from "./lib/series.mjs";
 import { hugeConfig, runsTable } from "./lib/runs.mjs";
+import { browserRender } from "./lib/browser.mjs";
 
 const only = process.argv.find((a) => a.startsWith("--only="))?.slice(7).split(",");
-const sections = { log: logCost, ingest, series: seriesQueries, runs: runsTable, config: hugeConfig };
+const sections = { log: logCost, ingest, series: seriesQueries, runs: runsTable, config: hugeConfig, browser: browserRender };
 const started = performance.now();
 for (const [name, fn] of Object.entries(sections)) {
   if (only && !only.includes(name)) continue;

@@ -1,45 +1,47 @@
-// The plain page at `/` in a real browser: it lists the projects and runs the API holds.
+// The dashboard at `/` in a real browser, served by the server from the built web app: it lists
+// the projects the API holds with their run counts, and a deep link loads the app too (SPA fallback).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Browser } from "playwright-core";
-import { postJson, tempDir, testServer } from "./helpers.js";
-import { launchBrowser } from "./browser.js";
-import type { RunningServer } from "@orrery/server";
+import { api, postJson } from "./helpers.js";
+import { byTestId, startDashboard, type Dashboard } from "./fixtures/dashboard-browser.js";
 
-let server: RunningServer;
-let data: ReturnType<typeof tempDir>;
-let browser: Browser;
+let d: Dashboard;
 
 beforeAll(async () => {
-  data = tempDir();
-  server = await testServer(data.path);
-  browser = await launchBrowser();
+  d = await startDashboard();
   const ts = Date.now();
-  for (const [id, acc] of [["r1", 0.81], ["r2", 0.93]] as const) {
-    await postJson(server.url, `/api/v1/projects/demo/page/runs/${id}/records`, {
-      records: [
-        { seq: 1, type: "run", ts, name: `run-${id}`, tags: ["t"] },
-        { seq: 2, type: "history", ts, step: 0, values: { "val/acc": acc } },
-        { seq: 3, type: "finish", ts, exitCode: 0 },
-      ],
-    });
+  for (const [project, ids] of [["page", ["r1", "r2"]], ["other", ["r3"]]] as const) {
+    for (const id of ids) {
+      await postJson(d.url, `/api/v1/projects/demo/${project}/runs/${id}/records`, {
+        records: [
+          { seq: 1, ts, type: "run", name: `run-${id}`, tags: ["t"] },
+          { seq: 2, ts, type: "history", step: 0, values: { "val/acc": 0.9 } },
+          { seq: 3, ts, type: "finish", exitCode: 0 },
+        ],
+      });
+    }
   }
 });
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-  data?.cleanup();
-});
+afterAll(async () => { await d?.close(); });
 
-describe("the plain page", () => {
-  it("lists every project with its runs, states and summary metrics", async () => {
-    const page = await browser.newPage();
-    await page.goto(server.url + "/");
-    await page.waitForSelector("section.project tr.run");
-    expect(await page.locator("section.project h2").first().innerText()).toContain("demo/page");
-    const rows = await page.locator("tr.run").allInnerTexts();
-    expect(rows).toHaveLength(2);
-    expect(rows.join("\n")).toMatch(/run-r1.*finished.*0\.8100/);
-    expect(rows.join("\n")).toMatch(/run-r2.*finished.*0\.9300/);
+describe("the dashboard's front page", () => {
+  it("lists every project with its run count", async () => {
+    const page = await d.context.newPage();
+    await page.goto(d.url + "/");
+    await page.locator(byTestId("project-row")).first().waitFor();
+    const rows = await page.locator(byTestId("project-row")).evaluateAll((els) =>
+      els.map((e) => [e.getAttribute("data-project"), e.querySelector('[data-testid="run-count"]')?.textContent?.trim()]));
+    expect(rows.map(([p]) => p).sort()).toEqual(["demo/other", "demo/page"]);
+    expect(rows.find(([p]) => p === "demo/page")?.[1]).toMatch(/^2\b/);
+    expect(rows.find(([p]) => p === "demo/other")?.[1]).toMatch(/^1\b/);
     await page.close();
+  });
+
+  it("serves the app for a deep link to a workspace, and keeps unknown API paths as JSON 404s", async () => {
+    const html = await api<string>(d.url, "/p/demo/page?filter=state%20%3D%20finished");
+    expect(html.status).toBe(200);
+    expect(html.body).toMatch(/<div id="root">/);
+    const missing = await api<{ error: string }>(d.url, "/api/v1/nope");
+    expect(missing.status).toBe(404);
+    expect(typeof missing.body).toBe("object");
   });
 });

@@ -5,4 +5,5 @@ export * from "./wire/errors.js";
 export * from "./wire/records.js";
 export * from "./wire/runs.js";
 export * from "./wire/history.js";
+export * from "./wire/live.js";
 export * from "./filter/index.js";

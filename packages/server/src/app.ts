@@ -1,27 +1,30 @@
 // Owns assembling the HTTP server: Fastify with TypeBox schemas, the error catalogue, access
-// control, the OpenAPI document, and one plugin per route group. It knows nothing of SQL: every
-// route talks to the Store interfaces decorated here once.
+// control, the OpenAPI document, the live-update bus, the dashboard, and one plugin per route
+// group. It knows nothing of SQL: every route talks to the Store interfaces decorated here once.
 import Fastify, { type FastifyInstance } from "fastify";
 import swagger from "@fastify/swagger";
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import {
   ConsoleLines, ErrorBody, HistoryRows, IngestBatch, IngestReply, KeyList, LIMITS, MetricValue,
-  Project, ProjectList, RECORD_SCHEMAS, Run, RunPage, RunPatch, SeriesResponse,
-  ConfigTreePage, RunGroupsPage, RunKeyPage, RunRow,
+  Project, ProjectList, RECORD_SCHEMAS, Run, RunPage, RunPatch, SeriesResponse, MultiSeriesResponse,
+  ConfigTreePage, RunGroupsPage, RunKeyPage, RunRow, LiveRunsEvent, LiveProjectEvent,
 } from "@orrery/protocol";
 import type { Store } from "@orrery/store";
-import { registerErrorHandling } from "./errors.js";
-import { registerAuth } from "./auth.js";
+import { registerErrorHandling, replyWithError } from "./errors.js";
+import { redactKey, registerAuth } from "./auth.js";
 import { registerValidation } from "./validation.js";
+import { LiveBus } from "./live/bus.js";
 import { healthRoutes } from "./routes/health.js";
 import { projectRoutes } from "./routes/projects.js";
 import { runRoutes } from "./routes/runs.js";
 import { ingestRoutes } from "./routes/ingest.js";
 import { seriesRoutes } from "./routes/series.js";
-import { pageRoutes } from "./routes/page.js";
+import { projectSeriesRoutes } from "./routes/project-series.js";
+import { DEFAULT_LIVE_INTERVAL_MS, liveRoutes } from "./routes/live.js";
+import { dashboardFallback, dashboardRoutes } from "./routes/dashboard.js";
 
 declare module "fastify" {
-  interface FastifyInstance { store: Store }
+  interface FastifyInstance { store: Store; live: LiveBus }
 }
 
 export interface AppOptions {
@@ -30,21 +33,34 @@ export interface AppOptions {
   requireKeys: boolean;
   logger?: boolean;
   version: string;
+  /** A built dashboard (index.html and assets/) to serve at `/`; absent or unbuilt, `/` says how to build it. */
+  dashboardDir?: string;
+  /** Least time between two events of one live stream, ms (default 500). */
+  liveIntervalMs?: number;
 }
 
 export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
-    logger: opts.logger ? { level: "info" } : false,
+    logger: opts.logger
+      ? {
+          level: "info",
+          // The live stream may carry an API key as ?key=: keep it out of the logs.
+          serializers: { req: (req) => ({ method: req.method, url: redactKey(req.url), host: req.host, remoteAddress: req.ip }) },
+        }
+      : false,
     bodyLimit: LIMITS.maxBodyBytes,
     return503OnClosing: true,
     // Keys such as "__proto__" are stored as the data they are (the store never merges through
     // the prototype chain), instead of failing a whole batch as "invalid JSON".
     onProtoPoisoning: "ignore",
     onConstructorPoisoning: "ignore",
+    // A URL that cannot be decoded (/a%ZZ) gets the JSON error body too, not Fastify's own.
+    frameworkErrors: replyWithError,
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.decorate("store", opts.store);
-  registerErrorHandling(app);
+  app.decorate("live", new LiveBus());
+  registerErrorHandling(app, { notFoundFallback: dashboardFallback(opts.dashboardDir) });
   if (opts.requireKeys) registerAuth(app, opts.store.keys);
   // The API speaks JSON only; anything else gets 415 instead of being parsed as text.
   app.removeContentTypeParser("text/plain");
@@ -52,6 +68,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   const shared = [
     MetricValue, ErrorBody, ...Object.values(RECORD_SCHEMAS), IngestBatch, IngestReply, Run, RunPage, RunPatch,
     Project, ProjectList, SeriesResponse, HistoryRows, KeyList, ConsoleLines, RunRow, RunGroupsPage, RunKeyPage, ConfigTreePage,
+    MultiSeriesResponse, LiveRunsEvent, LiveProjectEvent,
   ];
   for (const schema of shared) app.addSchema(schema);
   registerValidation(app, shared);
@@ -78,7 +95,9 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   await app.register(runRoutes);
   await app.register(ingestRoutes);
   await app.register(seriesRoutes);
-  await app.register(pageRoutes);
+  await app.register(projectSeriesRoutes);
+  await app.register(liveRoutes, { intervalMs: opts.liveIntervalMs ?? DEFAULT_LIVE_INTERVAL_MS });
+  await app.register(dashboardRoutes, { dir: opts.dashboardDir });
   app.get("/api/v1/openapi.json", { schema: { hide: true } }, async () => app.swagger());
   return app;
 }

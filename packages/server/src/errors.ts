@@ -56,19 +56,29 @@ export function toOrreryError(err: unknown): OrreryError {
   return new OrreryError("internal", "the server failed to handle this request; it has been logged. Retry, and report it if it persists", undefined, { cause: err });
 }
 
-export function registerErrorHandling(app: FastifyInstance): void {
-  app.setErrorHandler((err: unknown, req: FastifyRequest, reply: FastifyReply) => {
-    const oe = toOrreryError(err);
-    if (oe.status >= 500) req.log.error({ err }, "request failed");
-    else req.log.info({ code: oe.code, field: oe.field }, oe.message);
-    const body: ErrorBody = oe.toBody();
-    void reply.status(oe.status).type("application/json").send(body);
-  });
-  app.setNotFoundHandler((req: FastifyRequest, reply: FastifyReply) => {
+export interface ErrorHandlingOptions {
+  /** Tried before the JSON 404: answers the request and returns true when it can (the dashboard's SPA fallback). */
+  notFoundFallback?: (req: FastifyRequest, reply: FastifyReply) => Promise<boolean>;
+}
+
+/** Answers with the JSON error body; also Fastify's frameworkErrors (a URL that cannot be decoded). */
+export function replyWithError(err: unknown, req: FastifyRequest, reply: FastifyReply): void {
+  const oe = toOrreryError(err);
+  if (oe.status >= 500) req.log.error({ err }, "request failed");
+  else req.log.info({ code: oe.code, field: oe.field }, oe.message);
+  const body: ErrorBody = oe.toBody();
+  void reply.status(oe.status).type("application/json").send(body);
+}
+
+export function registerErrorHandling(app: FastifyInstance, opts: ErrorHandlingOptions = {}): void {
+  app.setErrorHandler(replyWithError);
+  const fallback = opts.notFoundFallback;
+  app.setNotFoundHandler(async (req: FastifyRequest, reply: FastifyReply) => {
+    if (fallback !== undefined && (await fallback(req, reply))) return reply;
     const body: ErrorBody = {
       error: "not_found",
       message: `no route ${req.method} ${req.url.split("?")[0]}: see /api/v1/openapi.json for the API`,
     };
-    void reply.status(404).send(body);
+    return reply.status(404).type("application/json").send(body);
   });
 }

@@ -1,6 +1,7 @@
 // Owns starting and stopping an Orrery server: open the store, build the app, watch heartbeats
-// (runs whose heartbeats stop become `crashed`), listen, and shut down gracefully so that
-// in-flight batches finish and the store is flushed before the process exits.
+// (runs whose heartbeats stop become `crashed`, and live streams hear of it), listen, and shut
+// down gracefully so that in-flight batches finish, open event streams end, and the store is
+// flushed before the process exits.
 import { readFileSync } from "node:fs";
 import type { FastifyInstance } from "fastify";
 import { openStore, type Store } from "@orrery/store";
@@ -18,6 +19,10 @@ export interface ServerOptions {
   /** A running run with no heartbeat or record for this long is marked crashed. */
   heartbeatTimeoutMs?: number;
   logger?: boolean;
+  /** A built dashboard (index.html and assets/) to serve at `/`. */
+  dashboardDir?: string;
+  /** Least time between two events of one live stream, ms (default 500). */
+  liveIntervalMs?: number;
 }
 
 export interface RunningServer {
@@ -36,14 +41,21 @@ export const DEFAULT_HEARTBEAT_TIMEOUT_MS = 60_000;
 export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const host = opts.host ?? "127.0.0.1";
   const store = await openStore(opts.dataDir);
-  const app = await buildApp({ store, requireKeys: !isLoopback(host), logger: opts.logger ?? false, version: VERSION });
+  const app = await buildApp({
+    store, requireKeys: !isLoopback(host), logger: opts.logger ?? false, version: VERSION,
+    dashboardDir: opts.dashboardDir, liveIntervalMs: opts.liveIntervalMs,
+  });
   const timeout = opts.heartbeatTimeoutMs ?? DEFAULT_HEARTBEAT_TIMEOUT_MS;
   // While this server was down no heartbeat could arrive: give live runs one full timeout after
   // start to reach it again before calling them crashed.
   const startedAt = Date.now();
   const reaper = setInterval(() => {
     if (Date.now() - startedAt < timeout) return;
-    store.meta.markCrashed(Date.now(), timeout).catch((err: unknown) => app.log.error({ err }, "crash detection failed"));
+    store.meta.markCrashed(Date.now(), timeout).then(
+      // Which runs crashed is not known here: live streams reload their project.
+      (crashed) => { if (crashed > 0) app.live.publishAll(); },
+      (err: unknown) => app.log.error({ err }, "crash detection failed"),
+    );
   }, Math.max(100, Math.min(5_000, Math.floor(timeout / 4))));
   reaper.unref();
   try {

@@ -94,6 +94,8 @@ describe("the HTTP API", () => {
     expect(sys.body.series).toEqual([expect.objectContaining({ key: "cpu.percent", x: [now + 6000], y: [12.5] })]);
     const con = await api<{ lines: { n: number; text: string }[] }>(server.url, `${R}/console`);
     expect(con.body.lines.map((l) => l.text)).toEqual(["epoch 1", "epoch 2"]);
+    const tail = await api<{ lines: { n: number; text: string }[] }>(server.url, `${R}/console?tail=1`);
+    expect(tail.body.lines.map((l) => [l.n, l.text])).toEqual([[2, "epoch 2"]]);
   });
 
   it("a retried batch with the same seq is stored once", async () => {
@@ -143,10 +145,10 @@ describe("the HTTP API", () => {
     expect(res.body).toMatchObject({ name: "baseline", notes: "better", tags: ["x", "y"] });
   });
 
-  it("serves the plain page that lists projects and runs", async () => {
+  it("without a built dashboard, answers / with a page that says how to build it", async () => {
     const res = await fetch(server.url + "/");
     expect(res.headers.get("content-type")).toContain("text/html");
-    expect(await res.text()).toContain("/api/v1/projects");
+    expect(await res.text()).toContain("/api/v1/openapi.json");
   });
 });
 
@@ -254,6 +256,8 @@ describe("bad input gets a 4xx JSON error naming the field, never a 5xx", () => 
     expectError(await api(server.url, `${P}/runs?limit=0`), 400, "invalid_request", "limit");
     expectError(await api(server.url, `${P}/runs?state=sleeping`), 400, "invalid_request", "state");
     expectError(await api(server.url, `${R}/console?after=-1`), 400, "invalid_request", "after");
+    expectError(await api(server.url, `${R}/console?tail=0`), 400, "invalid_request", "tail");
+    expectError(await api(server.url, `${R}/console?tail=5&after=2`), 400, "invalid_request", "tail");
     expectError(await api(server.url, `${R}/history/rows?minStep=x`), 400, "invalid_request", "minStep");
     expectError(await api(server.url, `${R}/history/rows?limit=100000`), 400, "invalid_request", "limit");
     expectError(await api(server.url, `${R}/system?maxPoints=0`), 400, "invalid_request", "maxPoints");

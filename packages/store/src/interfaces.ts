@@ -187,6 +187,9 @@ export type Stream = "history" | "system";
 
 export interface SeriesRange { min?: number; max?: number }
 
+/** The per-step columns of history besides the metrics (the step itself is the x of every series). */
+export type StepColumn = "_timestamp" | "_runtime";
+
 export interface SeriesColumns {
   key: string;
   x: number[];
@@ -214,10 +217,19 @@ export interface SeriesStore {
    * point in range comes back, exactly (NaN, infinities and -0 included).
    */
   query(r: RunRef, stream: Stream, keys: readonly string[] | undefined, range: SeriesRange, maxPoints: number): Promise<SeriesColumns[]>;
+  /**
+   * A history row column the engine keeps for itself, as a series by step: `_timestamp` (the
+   * record's time, epoch seconds) or `_runtime` (seconds since the run started), for steps within
+   * [min, max], reduced to at most maxPoints exactly as query reduces a metric. Every history step
+   * has both. Undefined when the run does not exist; count 0 when it has no step in range.
+   */
+  stepColumn(r: RunRef, column: StepColumn, range: SeriesRange, maxPoints: number): Promise<SeriesColumns | undefined>;
   /** Rows with step >= minStep in step order: { _step, _timestamp (s), _runtime (s), ...metrics }. */
   historyRows(r: RunRef, minStep: number, limit: number): Promise<{ rows: Record<string, number>[]; nextMinStep: number | null }>;
   /** Console lines with n > after, in order. */
   consoleLines(r: RunRef, after: number, limit: number): Promise<ConsoleLine[]>;
+  /** The run's last `limit` console lines, oldest first (a log's tail, however long the log). */
+  consoleTail(r: RunRef, limit: number): Promise<ConsoleLine[]>;
 }
 
 export interface BlobStore {

@@ -226,6 +226,24 @@ export function runStoreContract(name: string, factory: StoreFactory, options: C
         expect((await run()).lastStep).toBe(1);
       });
 
+      test("a step's _timestamp and _runtime read back as series by step, in seconds, ranged and bucketed", async () => {
+        expect(await store.series.stepColumn(REF, "_timestamp", {}, 100)).toBeUndefined();
+        await append([rec.run()]);
+        expect(await store.series.stepColumn(REF, "_runtime", {}, 100)).toEqual({ key: "_runtime", x: [], y: [], count: 0, sampled: false });
+        await append([0, 1, 2, 3, 4, 5].map((s) => rec.at(T0 + 500 * s).history(s, { v: s })));
+        expect(await store.series.stepColumn(REF, "_timestamp", { min: 1, max: 3 }, 100)).toEqual({
+          key: "_timestamp", x: [1, 2, 3], y: [T0 / 1000 + 0.5, T0 / 1000 + 1, T0 / 1000 + 1.5], count: 3, sampled: false,
+        });
+        expect(await store.series.stepColumn(REF, "_runtime", {}, 100)).toEqual({
+          key: "_runtime", x: [0, 1, 2, 3, 4, 5], y: [0, 0.5, 1, 1.5, 2, 2.5], count: 6, sampled: false,
+        });
+        const bucketed = (await store.series.stepColumn(REF, "_runtime", {}, 2))!;
+        expect(bucketed).toMatchObject({ count: 6, sampled: true });
+        expect(bucketed.x.length).toBeLessThanOrEqual(2);
+        // The reserved columns stay out of key listings and metric queries.
+        expect(await store.series.listKeys(REF, "history")).toEqual(["v"]);
+      });
+
       test("NaN and infinities round-trip exactly through history rows and series", async () => {
         await append([
           rec.run(),
@@ -327,6 +345,8 @@ export function runStoreContract(name: string, factory: StoreFactory, options: C
         expect((await store.series.consoleLines(REF, 2, 2)).map((l) => l.n)).toEqual([3, 4]);
         await append([rec.console("more\n")]);
         expect((await store.series.consoleLines(REF, 5, 10)).map((l) => [l.n, l.text])).toEqual([[6, "more"]]);
+        expect((await store.series.consoleTail(REF, 2)).map((l) => l.n)).toEqual([5, 6]);
+        expect((await store.series.consoleTail(REF, 100)).map((l) => l.n)).toEqual([1, 2, 3, 4, 5, 6]);
       });
     });
 

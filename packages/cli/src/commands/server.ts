@@ -1,10 +1,23 @@
-// Owns `orrery server`: start the API and page on the embedded store, optionally fill the demo
+// Owns `orrery server`: start the API and dashboard on the embedded store, optionally fill the demo
 // project, and shut down gracefully on SIGINT/SIGTERM (in-flight batches finish, store flushed).
 import { Command, Option } from "commander";
+import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
 import { startServer, isLoopback } from "@orrery/server";
 import { parseDuration, parsePort } from "../args.js";
 import { runDemo } from "../demo/demo.js";
+
+/**
+ * The built dashboard to serve: ORRERY_DASHBOARD_DIR when set, else the dist folder of the
+ * @orrery/web package beside this one. From dist/commands/server.js, ../../../web/dist is
+ * packages/web/dist in the repository, and node_modules/@orrery/web/dist once installed.
+ */
+export function dashboardDir(env: NodeJS.ProcessEnv = process.env): string {
+  const override = env.ORRERY_DASHBOARD_DIR;
+  if (override !== undefined && override.trim() !== "") return resolve(override);
+  return fileURLToPath(new URL("../../../web/dist", import.meta.url));
+}
 
 export function serverCommand(): Command {
   return new Command("server")
@@ -17,9 +30,10 @@ export function serverCommand(): Command {
     .option("--quiet", "do not log requests")
     .action(async (opts: { host: string; port: number; data: string; demo?: boolean; heartbeatTimeout: number; quiet?: boolean }) => {
       const dataDir = resolve(opts.data);
+      const dashboard = dashboardDir();
       let server;
       try {
-        server = await startServer({ dataDir, host: opts.host, port: opts.port, heartbeatTimeoutMs: opts.heartbeatTimeout, logger: false });
+        server = await startServer({ dataDir, host: opts.host, port: opts.port, heartbeatTimeoutMs: opts.heartbeatTimeout, logger: false, dashboardDir: dashboard });
       } catch (err) {
         const e = err as NodeJS.ErrnoException;
         if (e.code === "EADDRINUSE") throw new Error(`port ${opts.port} on ${opts.host} is already in use: stop the other server or pass --port`);
@@ -32,6 +46,9 @@ export function serverCommand(): Command {
         throw err;
       }
       process.stdout.write(`Orrery is serving ${server.url}  (data in ${dataDir})\n`);
+      if (!existsSync(join(dashboard, "index.html"))) {
+        process.stdout.write(`The dashboard is not built (no index.html in ${dashboard}): run 'npm run build', or set ORRERY_DASHBOARD_DIR\n`);
+      }
       if (!isLoopback(opts.host)) process.stdout.write("API keys are required on this address: create one with 'orrery keys create --data " + opts.data + "'\n");
       let stopping = false;
       const stop = (signal: string) => {

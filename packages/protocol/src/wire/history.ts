@@ -67,6 +67,10 @@ export const KeyList = Type.Object({ keys: Type.Array(Type.String()) }, { $id: "
 export const ConsoleQuery = Type.Object(
   {
     after: Type.Optional(Type.Integer({ minimum: 0, description: "return lines after this line number" })),
+    tail: Type.Optional(Type.Integer({
+      minimum: 1, maximum: 10_000,
+      description: "instead of reading forward, return the last this many lines (oldest first); not with after",
+    })),
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000, default: 1000 })),
   },
   { additionalProperties: false },
@@ -78,3 +82,70 @@ export const ConsoleLines = Type.Object(
   { $id: "ConsoleLines" },
 );
 export type ConsoleLine = { n: number; ts: number; stream: "stdout" | "stderr"; text: string };
+
+/** Runs one multi-run history query (or key listing) may name. */
+export const MAX_QUERY_RUNS = 100;
+
+/** The x axes every run has besides its logged metrics: steps, wall time (epoch s), seconds since start. */
+export const BUILTIN_X_AXES = ["_step", "_timestamp", "_runtime"] as const;
+
+const runsParam = Type.String({
+  maxLength: MAX_QUERY_RUNS * 65, examples: ["k3x9a0bq,m2p7c1dd"],
+  description: `comma-separated run ids of the project (1 to ${MAX_QUERY_RUNS}); runs that do not exist are left out of the reply`,
+});
+
+export const MultiSeriesQuery = Type.Object(
+  {
+    runs: runsParam,
+    keys: Type.String({
+      maxLength: 65536, examples: ["train/loss,val/acc"],
+      description: `comma-separated metric keys (at most ${LIMITS.maxQueryKeys})`,
+    }),
+    x: Type.Optional(Type.String({
+      maxLength: LIMITS.maxKeyLength, default: "_step", examples: ["_step", "_timestamp", "_runtime", "epoch"],
+      description:
+        "the x axis: _step (default), _timestamp (wall time, epoch seconds), _runtime (seconds since the run started), " +
+        "or any logged metric key. Other than _step, each point's x is that series' value at the point's step, " +
+        "interpolated linearly between its samples; points whose step lies outside the x series' steps are dropped, " +
+        "and each series comes back sorted by x. A run that did not log the x key gets empty series",
+    })),
+    min: Type.Optional(Type.Number({
+      examples: [1000],
+      description: "smallest x to include, in x units. For an x other than _step the range is found on the x series, " +
+        "which is assumed to grow with step (time, epochs, samples seen)",
+    })),
+    max: Type.Optional(Type.Number({ examples: [2000], description: "largest x to include, in x units" })),
+    maxPoints: Type.Optional(Type.Integer({
+      minimum: 2, maximum: LIMITS.maxQueryPoints, default: 1000, examples: [1000],
+      description: "most points per run and key (use the chart's width in pixels); each bucket keeps its min and max",
+    })),
+  },
+  { additionalProperties: false },
+);
+export type MultiSeriesQuery = Static<typeof MultiSeriesQuery>;
+
+export const MultiRunQuery = Type.Object({ runs: runsParam }, { additionalProperties: false });
+export type MultiRunQuery = Static<typeof MultiRunQuery>;
+
+export const MultiSeriesResponse = Type.Object(
+  {
+    xAxis: Type.String({ description: "the x axis of every series: _step, _timestamp, _runtime or a metric key" }),
+    runs: Type.Array(Type.Object({ runId: Type.String(), series: Type.Array(Series) }), {
+      description: "one entry per requested run that exists, in the order asked; a run has an entry per key it logged",
+    }),
+  },
+  {
+    $id: "MultiSeriesResponse",
+    example: {
+      xAxis: "_runtime",
+      runs: [
+        { runId: "k3x9a0bq", series: [{ key: "train/loss", x: [0.5, 61.2, 130.9], y: [2.31, 0.92, 0.41], count: 3, sampled: false }] },
+        { runId: "m2p7c1dd", series: [{ key: "train/loss", x: [0.4, 58.7, 127.3], y: [2.4, "NaN", 0.5], count: 3, sampled: false }] },
+      ],
+    },
+  },
+);
+export type MultiSeriesResponse = {
+  xAxis: string;
+  runs: { runId: string; series: SeriesResponse["series"] }[];
+};

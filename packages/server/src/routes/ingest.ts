@@ -2,7 +2,8 @@
 //   1. validate the envelope (records is a non-empty array of objects with a seq and a type);
 //   2. validate each record on its own, so one bad record is rejected without blocking the rest;
 //   3. hand the batch to the store, which commits it durably and idempotently by (run, seq),
-//      and only then reply: an acknowledgement means the data survives a crash.
+//      and only then reply (an acknowledgement means the data survives a crash) and tell the
+//      live bus that the run changed.
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type, type TSchema } from "@sinclair/typebox";
 import { TypeCompiler } from "@sinclair/typebox/compiler";
@@ -113,6 +114,8 @@ export const ingestRoutes: FastifyPluginAsyncTypebox = async (app) => {
     const items = body.records.map(checkRecord);
     try {
       const result = await committer.append({ run: req.params, records: items });
+      // Durable now: live streams may show it.
+      if (result.accepted > 0 || result.rejected.length > 0) app.live.publishRuns(req.params, [req.params.runId]);
       // The store names fields within a record; prefix each with the record's place in the batch.
       const indexBySeq = new Map(body.records.map((r, i) => [r.seq, i]));
       for (const rej of result.rejected) {

@@ -1,7 +1,8 @@
 // Owns the run resources: the runs table (filter, search, sort, columns, pages), group-by, the key
 // listing, one run, its lazy config tree, editing its name, notes and tags, its heartbeat, and its
 // git diff. Filter and field text is parsed here with the protocol's grammar, so a bad expression is
-// a 400 invalid_filter that points at its column before the store sees it. Ingest lives in ingest.ts.
+// a 400 invalid_filter that points at its column before the store sees it. Edits and heartbeats are
+// told to the live bus. Ingest lives in ingest.ts.
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "@sinclair/typebox";
 import {
@@ -191,6 +192,7 @@ export const runRoutes: FastifyPluginAsyncTypebox = async (app) => {
   }, async (req) => {
     const run = await meta.patchRun(req.params, req.body);
     if (!run) throw runNotFound(req.params);
+    app.live.publishRuns(req.params, [req.params.runId]);
     return run;
   });
 
@@ -198,6 +200,7 @@ export const runRoutes: FastifyPluginAsyncTypebox = async (app) => {
     schema: { summary: "Tell the server the run's process is alive", params: RunParams, response: { 204: Type.Null(), ...errorResponses } },
   }, async (req, reply) => {
     if (!(await meta.heartbeat(req.params, Date.now()))) throw runNotFound(req.params);
+    app.live.publishRuns(req.params, [req.params.runId]);
     return reply.status(204).send(null);
   });
 

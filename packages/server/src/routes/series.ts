@@ -7,26 +7,15 @@ import {
   type SeriesResponse,
 } from "@orrery/protocol";
 import type { RunRef, SeriesColumns, Stream } from "@orrery/store";
-import { errorResponses, requireRun } from "./common.js";
+import { checkReplySize, errorResponses, parseKeys, requireRun } from "./common.js";
 
-const MAX_POINTS_PER_REPLY = 2_000_000;
-
-function parseKeys(keys: string | undefined): string[] | undefined {
-  if (keys === undefined || keys === "") return undefined;
-  const list = keys.split(",").map((k) => k.trim()).filter(Boolean);
-  if (list.length > LIMITS.maxQueryKeys) {
-    throw new OrreryError("invalid_request", `keys names ${list.length} metrics; the limit is ${LIMITS.maxQueryKeys}: query fewer keys at a time`, "keys");
-  }
-  const long = list.find((k) => k.length > LIMITS.maxKeyLength);
-  if (long) throw new OrreryError("invalid_request", `key '${long.slice(0, 40)}…' is longer than ${LIMITS.maxKeyLength} characters`, "keys");
-  return list;
+/** Store columns as wire series: NaN and infinities become their strings. */
+export function seriesToWire(cols: readonly SeriesColumns[]): SeriesResponse["series"] {
+  return cols.map((c) => ({ key: c.key, x: c.x, y: c.y.map(encodeMetric), count: c.count, sampled: c.sampled }));
 }
 
 function toWire(runId: string, xAxis: string, cols: SeriesColumns[]): SeriesResponse {
-  return {
-    runId, xAxis,
-    series: cols.map((c) => ({ key: c.key, x: c.x, y: c.y.map(encodeMetric), count: c.count, sampled: c.sampled })),
-  };
+  return { runId, xAxis, series: seriesToWire(cols) };
 }
 
 export const seriesRoutes: FastifyPluginAsyncTypebox = async (app) => {
@@ -51,9 +40,7 @@ export const seriesRoutes: FastifyPluginAsyncTypebox = async (app) => {
         keys = all;
       }
       // One reply stays bounded: keys x maxPoints points at most.
-      if (keys.length * maxPoints > MAX_POINTS_PER_REPLY) {
-        throw new OrreryError("invalid_request", `${keys.length} keys x maxPoints ${maxPoints} is more than ${MAX_POINTS_PER_REPLY.toLocaleString("en")} points in one reply: ask for fewer keys or a smaller maxPoints`, "maxPoints");
-      }
+      checkReplySize(keys.length, 1, maxPoints);
       const cols = await series.query(req.params, stream, keys, { min: q.min, max: q.max }, maxPoints);
       return toWire(req.params.runId, xAxis, cols);
     });
@@ -91,7 +78,12 @@ export const seriesRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get("/api/v1/projects/:entity/:project/runs/:runId/console", {
     schema: { summary: "Console output lines after a line number", params: RunParams, querystring: ConsoleQuery, response: { 200: Type.Ref("ConsoleLines"), ...errorResponses } },
   }, async (req) => {
+    const q = req.query;
+    if (q.tail !== undefined && q.after !== undefined) {
+      throw new OrreryError("invalid_request", "tail and after cannot be combined: use tail for the end of the log, after to read forward", "tail");
+    }
     await requireRun(app.store, req.params);
-    return { lines: await series.consoleLines(req.params, req.query.after ?? 0, req.query.limit ?? 1000) };
+    if (q.tail !== undefined) return { lines: await series.consoleTail(req.params, q.tail) };
+    return { lines: await series.consoleLines(req.params, q.after ?? 0, q.limit ?? 1000) };
   });
 };

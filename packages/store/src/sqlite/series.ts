@@ -2,7 +2,7 @@
 // bucketing, W&B-style history rows rebuilt from the series, console lines. Point layout stays
 // behind points.ts; what a reduced read decodes is decided in series/assemble.ts.
 import type { ConsoleLine } from "@orrery/protocol";
-import type { RunRef, SeriesColumns, SeriesRange, SeriesStore, Stream } from "../interfaces.js";
+import type { RunRef, SeriesColumns, SeriesRange, SeriesStore, StepColumn, Stream } from "../interfaces.js";
 import type { Engine, Stmt } from "./engine.js";
 import type { Ids } from "./ids.js";
 import { setOwn } from "./json.js";
@@ -10,7 +10,7 @@ import type { Points } from "./points.js";
 import { HISTORY, streamCode } from "./stats.js";
 
 export class SqliteSeries implements SeriesStore {
-  private readonly s: Record<"keys" | "hasKey" | "console", Stmt>;
+  private readonly s: Record<"keys" | "hasKey" | "console" | "consoleTail", Stmt>;
 
   constructor(private readonly eng: Engine, private readonly ids: Ids, private readonly points: Points) {
     this.s = {
@@ -19,6 +19,7 @@ export class SqliteSeries implements SeriesStore {
       ).raw(true),
       hasKey: eng.stmt("SELECT 1 FROM run_keys WHERE run = ? AND stream = ? AND key_id = ?").pluck(),
       console: eng.stmt("SELECT n, ts, stream, text FROM console_lines WHERE run = ? AND n > ? ORDER BY n LIMIT ?"),
+      consoleTail: eng.stmt("SELECT n, ts, stream, text FROM console_lines WHERE run = ? ORDER BY n DESC LIMIT ?"),
     };
   }
 
@@ -55,6 +56,18 @@ export class SqliteSeries implements SeriesStore {
       return { key, x: b.x, y: b.y, count: b.count, sampled: b.sampled };
     }));
     return read.deferred();
+  }
+
+  async stepColumn(r: RunRef, column: StepColumn, range: SeriesRange, maxPoints: number): Promise<SeriesColumns | undefined> {
+    this.eng.assertOpen();
+    const run = this.ids.runRowId(r);
+    if (run === undefined) return undefined;
+    const keyId = column === "_timestamp" ? this.points.timestampKeyId : this.points.runtimeKeyId;
+    const read = this.eng.db.transaction(() =>
+      this.points.query({ run, stream: HISTORY, keyId }, range.min ?? -Infinity, range.max ?? Infinity, maxPoints));
+    const b = read.deferred();
+    // Stored in ms; bucketing keeps real points, so scaling afterwards is exact.
+    return { key: column, x: b.x, y: b.y.map((v) => v / 1000), count: b.count, sampled: b.sampled };
   }
 
   async historyRows(r: RunRef, minStep: number, limit: number): Promise<{ rows: Record<string, number>[]; nextMinStep: number | null }> {
@@ -94,6 +107,13 @@ export class SqliteSeries implements SeriesStore {
     const run = this.ids.runRowId(r);
     if (run === undefined) return [];
     return this.s.console.all(run, after, Math.max(1, Math.floor(limit))) as ConsoleLine[];
+  }
+
+  async consoleTail(r: RunRef, limit: number): Promise<ConsoleLine[]> {
+    this.eng.assertOpen();
+    const run = this.ids.runRowId(r);
+    if (run === undefined) return [];
+    return (this.s.consoleTail.all(run, Math.max(1, Math.floor(limit))) as ConsoleLine[]).reverse();
   }
 
   /** [key, id] pairs of a run's stream, sorted by key (JavaScript string order). */

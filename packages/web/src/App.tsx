@@ -1,0 +1,31 @@
+// Owns choosing the page for the current path; each page owns its own data loading.
+import { parseRoute, useLocationKey, paths, linkProps } from "./state/router";
+import { ProjectsPage } from "./pages/ProjectsPage";
+import { WorkspacePage } from "./pages/WorkspacePage";
+import { RunPage } from "./pages/RunPage";
+import { ComparePage } from "./pages/ComparePage";
+import { PageFrame } from "./ui/common";
+
+export function App() {
+  const key = useLocationKey();
+  const route = parseRoute(key.split("?")[0]!);
+  switch (route.page) {
+    case "projects":
+      return <ProjectsPage />;
+    case "workspace":
+      return <WorkspacePage key={`${route.entity}/${route.project}`} entity={route.entity} project={route.project} />;
+    case "run":
+      return <RunPage key={route.runId} entity={route.entity} project={route.project} runId={route.runId} />;
+    case "compare":
+      return <ComparePage entity={route.entity} project={route.project} />;
+    case "notFound":
+      return (
+        <PageFrame crumbs={[{ label: "not found" }]}>
+          <div className="empty">
+            <p>There is no page at <code>{route.path}</code>.</p>
+            <a {...linkProps(paths.projects())}>See all projects</a>
+          </div>
+        </PageFrame>
+      );
+  }
+}

@@ -1,0 +1,135 @@
+// Owns talking to the Orrery HTTP API: one typed function per endpoint the dashboard uses, the
+// API key (kept in localStorage), and turning error bodies into ApiError. Nothing else in the
+// dashboard builds URLs for /api/v1.
+import type {
+  ConfigTreePage, ConsoleLine, Project, Run, RunGroupsPage, RunKeyPage, RunPatch, RunQueryPage, RunRow, SeriesResponse,
+} from "@orrery/protocol";
+
+export type { ConfigEntry, Project, Run, RunGroup, RunKey, RunRow, RunState } from "@orrery/protocol";
+
+const KEY_STORAGE = "orrery.key";
+
+/** An API reply that was not 2xx, with the server's `{error, message, field}` when it sent one. */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly field?: string,
+  ) {
+    super(message);
+  }
+}
+
+export function apiKey(): string | null {
+  return localStorage.getItem(KEY_STORAGE);
+}
+export function setApiKey(key: string | null): void {
+  if (key) localStorage.setItem(KEY_STORAGE, key);
+  else localStorage.removeItem(KEY_STORAGE);
+}
+
+type Query = Record<string, string | number | boolean | undefined | null>;
+
+function qs(q: Query | undefined): string {
+  if (!q) return "";
+  const p = new URLSearchParams();
+  for (const [k, v] of Object.entries(q)) if (v !== undefined && v !== null && v !== "") p.set(k, String(v));
+  const s = p.toString();
+  return s ? `?${s}` : "";
+}
+
+async function request<T>(path: string, init: RequestInit & { query?: Query; text?: boolean } = {}): Promise<T> {
+  const headers = new Headers(init.headers);
+  const key = apiKey();
+  if (key) headers.set("authorization", `Bearer ${key}`);
+  if (init.body !== undefined) headers.set("content-type", "application/json");
+  let res: Response;
+  try {
+    res = await fetch(`/api/v1${path}${qs(init.query)}`, { ...init, headers });
+  } catch (err) {
+    throw new ApiError(0, "network", `cannot reach the Orrery server (${(err as Error).message}): is it running?`);
+  }
+  if (!res.ok) {
+    let body: { error?: string; message?: string; field?: string } = {};
+    try {
+      body = (await res.json()) as typeof body;
+    } catch {
+      /* not JSON: fall back to the status text */
+    }
+    throw new ApiError(res.status, body.error ?? "http_error", body.message ?? `${res.status} ${res.statusText}`, body.field);
+  }
+  return (init.text ? await res.text() : await res.json()) as T;
+}
+
+const enc = encodeURIComponent;
+export interface ProjectRef { entity: string; project: string }
+const projectPath = (p: ProjectRef) => `/projects/${enc(p.entity)}/${enc(p.project)}`;
+const runPath = (p: ProjectRef, runId: string) => `${projectPath(p)}/runs/${enc(runId)}`;
+
+export interface RunsQuery {
+  filter?: string;
+  search?: string;
+  sort?: string;
+  columns?: string;
+  limit?: number;
+  cursor?: string | null;
+  total?: boolean;
+}
+
+/** One wire series: metric values may be the strings "NaN", "Infinity", "-Infinity". */
+export type WireSeries = SeriesResponse["series"][number];
+export interface MultiSeriesResponse { xAxis: string; runs: { runId: string; series: WireSeries[] }[] }
+export interface HistoryQuery { runs: string[]; keys: string[]; x?: string; min?: number; max?: number; maxPoints?: number }
+
+export const api = {
+  projects: () => request<{ projects: Project[] }>("/projects"),
+  project: (p: ProjectRef) => request<Project>(projectPath(p)),
+  runs: (p: ProjectRef, q: RunsQuery, signal?: AbortSignal) =>
+    request<RunQueryPage>(`${projectPath(p)}/runs`, { query: { ...q }, signal }),
+  /** Table rows (RunRow) for exactly these runs, e.g. after a live event. */
+  rowsById: (p: ProjectRef, ids: string[], columns: string) =>
+    request<RunQueryPage>(`${projectPath(p)}/runs`, {
+      query: { filter: `id in (${ids.map((id) => JSON.stringify(id)).join(", ")})`, columns: columns || undefined, limit: ids.length },
+    }),
+  groups: (p: ProjectRef, q: { by: string; filter?: string; search?: string; aggregate?: string; limit?: number; cursor?: string | null }, signal?: AbortSignal) =>
+    request<RunGroupsPage>(`${projectPath(p)}/runs/groups`, { query: { ...q }, signal }),
+  keys: (p: ProjectRef, q: { scope?: "config" | "summary"; search?: string; limit?: number; cursor?: string | null }, signal?: AbortSignal) =>
+    request<RunKeyPage>(`${projectPath(p)}/runs/keys`, { query: { ...q }, signal }),
+  run: (p: ProjectRef, runId: string) => request<Run>(runPath(p, runId)),
+  patchRun: (p: ProjectRef, runId: string, patch: RunPatch) =>
+    request<Run>(runPath(p, runId), { method: "PATCH", body: JSON.stringify(patch) }),
+  configTree: (p: ProjectRef, runId: string, q: { prefix?: string; search?: string; limit?: number; cursor?: string | null }) =>
+    request<ConfigTreePage>(`${runPath(p, runId)}/config`, { query: { ...q } }),
+  diff: (p: ProjectRef, runId: string) => request<string>(`${runPath(p, runId)}/diff`, { text: true }),
+  console: (p: ProjectRef, runId: string, after = 0, limit = 1000) =>
+    request<{ lines: ConsoleLine[] }>(`${runPath(p, runId)}/console`, { query: { after, limit } }),
+  /** The last `tail` console lines, oldest first. */
+  consoleTail: (p: ProjectRef, runId: string, tail: number) =>
+    request<{ lines: ConsoleLine[] }>(`${runPath(p, runId)}/console`, { query: { tail } }),
+  systemKeys: (p: ProjectRef, runId: string) => request<{ keys: string[] }>(`${runPath(p, runId)}/system/keys`),
+  system: (p: ProjectRef, runId: string, q: { keys?: string[]; min?: number; max?: number; maxPoints?: number }) =>
+    request<SeriesResponse>(`${runPath(p, runId)}/system`, { query: { keys: q.keys?.join(","), min: q.min, max: q.max, maxPoints: q.maxPoints } }),
+  /** Metric keys (not the reserved _timestamp/_runtime) logged by any of these runs. */
+  historyKeys: (p: ProjectRef, runs: string[], signal?: AbortSignal) =>
+    request<{ keys: string[] }>(`${projectPath(p)}/history/keys`, { query: { runs: runs.join(",") }, signal }),
+  /** Bucketed series of many runs at once; x is _step, _timestamp (s), _runtime (s) or a metric key. */
+  history: (p: ProjectRef, q: HistoryQuery, signal?: AbortSignal) =>
+    request<MultiSeriesResponse>(`${projectPath(p)}/history`, {
+      query: { runs: q.runs.join(","), keys: q.keys.join(","), x: q.x, min: q.min, max: q.max, maxPoints: q.maxPoints },
+      signal,
+    }),
+};
+
+/** Live run updates for a project over Server-Sent Events; returns a function that closes the stream. */
+export function subscribeProject(
+  p: ProjectRef,
+  handlers: { runs?(rows: RunRow[]): void; project?(): void; error?(): void },
+): () => void {
+  const key = apiKey();
+  const es = new EventSource(`/api/v1${projectPath(p)}/events${key ? `?key=${enc(key)}` : ""}`);
+  es.addEventListener("runs", (e) => handlers.runs?.((JSON.parse((e as MessageEvent<string>).data) as { runs: RunRow[] }).runs));
+  es.addEventListener("project", () => handlers.project?.());
+  es.onerror = () => handlers.error?.();
+  return () => es.close();
+}

@@ -1,0 +1,20 @@
+import { describe, expect, it } from "vitest";
+import { parseRoute, paths } from "./router";
+
+describe("routes", () => {
+  it("each page's path parses back to that page", () => {
+    expect(parseRoute(paths.projects())).toEqual({ page: "projects" });
+    expect(parseRoute(paths.workspace("ada", "digits"))).toEqual({ page: "workspace", entity: "ada", project: "digits" });
+    expect(parseRoute(paths.run("ada", "digits", "k3x9"))).toEqual({ page: "run", entity: "ada", project: "digits", runId: "k3x9" });
+    expect(parseRoute(paths.compare("ada", "digits", ["a", "b"]).split("?")[0]!)).toEqual({ page: "compare", entity: "ada", project: "digits" });
+  });
+
+  it("names with reserved characters are escaped and come back intact", () => {
+    expect(parseRoute(paths.workspace("team a", "x/y"))).toEqual({ page: "workspace", entity: "team a", project: "x/y" });
+  });
+
+  it("anything else is not found, with its path", () => {
+    expect(parseRoute("/p/ada")).toEqual({ page: "notFound", path: "/p/ada" });
+    expect(parseRoute("/p/ada/digits/runs")).toEqual({ page: "notFound", path: "/p/ada/digits/runs" });
+  });
+});

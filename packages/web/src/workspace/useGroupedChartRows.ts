@@ -1,0 +1,38 @@
+// Owns the runs the charts draw in the grouped view: the first N runs for the current filter and
+// sort (fetched with the group-by column so each knows its group), kept current by live events.
+import { useCallback, useEffect, useRef, useState } from "react";
+import { api, type ProjectRef, type RunRow } from "../api/client";
+import { indexRows, mergeLive } from "./rows";
+
+export function useGroupedChartRows(
+  project: ProjectRef, q: { by: string; filter: string; search: string; sort: string }, n: number, enabled: boolean, reloads: number,
+): { rows: RunRow[]; applyLive(rows: RunRow[]): void } {
+  const [rows, setRows] = useState<RunRow[]>([]);
+  const ref = useRef(rows);
+  ref.current = rows;
+  const { entity, project: name } = project;
+  useEffect(() => {
+    if (!enabled) return;
+    const ac = new AbortController();
+    const keyColumn = q.by.startsWith("config.") || q.by.startsWith("summary.") ? q.by : undefined;
+    api.runs({ entity, project: name }, { filter: q.filter, search: q.search, sort: q.sort, columns: keyColumn, limit: n }, ac.signal).then(
+      (page) => setRows(page.runs as RunRow[]),
+      () => { /* the table shows the query's error */ },
+    );
+    return () => ac.abort();
+  }, [entity, name, q.by, q.filter, q.search, q.sort, n, enabled, reloads]);
+  const applyLive = useCallback((live: RunRow[]) => {
+    const m = mergeLive(ref.current, indexRows(ref.current), live);
+    if (m.rows !== ref.current) setRows(m.rows);
+  }, []);
+  return { rows, applyLive };
+}
+
+/** A chart run's group label from its row, matching the group rows' labels. */
+export function rowGroupValue(r: RunRow, by: string): unknown {
+  if (by === "group") return r.group;
+  if (by === "jobType") return r.jobType;
+  if (by === "state") return r.state;
+  if (by === "name") return r.name;
+  return r.values[by] ?? null;
+}
