@@ -10,9 +10,10 @@ import { ingest, logCost } from "./lib/sdk.mjs";
 import { seriesQueries } from "./lib/series.mjs";
 import { hugeConfig, runsTable } from "./lib/runs.mjs";
 import { browserRender } from "./lib/browser.mjs";
+import { pythonLog } from "./lib/python.mjs";
 
 const only = process.argv.find((a) => a.startsWith("--only="))?.slice(7).split(",");
-const sections = { log: logCost, ingest, series: seriesQueries, runs: runsTable, config: hugeConfig, browser: browserRender };
+const sections = { log: logCost, ingest, series: seriesQueries, runs: runsTable, config: hugeConfig, browser: browserRender, python: pythonLog };
 const started = performance.now();
 for (const [name, fn] of Object.entries(sections)) {
   if (only && !only.includes(name)) continue;

@@ -4,13 +4,18 @@
 // returns, `commit: false` included: the server merges writes to the same step, the later write
 // winning per key, which gives exactly the row W&B would build in memory. log() is the hot path,
 // benchmarked at <= 5 us per call with 10 metrics: it walks the caller's object once into reused
-// arrays, with key bytes cached; no strings, no number formatting.
+// arrays, with key bytes cached; no strings, no number formatting. Histogram values
+// ({bins, counts}, see histogram.ts) leave the row and go to `emitHistograms` for the same step.
 import { LIMITS } from "@orrery/protocol";
 import { describe, OrreryValueError } from "./errors.js";
+import { asHistogram, type HistogramValue } from "./histogram.js";
 import { isPlainObject } from "./json-values.js";
 
-/** A metric: a number (NaN and ±Infinity allowed) or a nested object of metrics, flattened with ".". */
-export type LogValue = number | { readonly [key: string]: LogValue };
+/**
+ * A metric: a number (NaN and ±Infinity allowed), a histogram (histogram()), or a nested object of
+ * metrics, flattened with ".".
+ */
+export type LogValue = number | HistogramValue | { readonly [key: string]: LogValue };
 export type LogValues = { readonly [key: string]: LogValue };
 
 export interface LogOptions {
@@ -22,6 +27,8 @@ export interface LogOptions {
 
 /** Receives one row; the arrays are reused after it returns. */
 export type RowSink = (step: number, keys: readonly Buffer[], values: readonly number[], count: number) => void;
+/** Receives the histograms of one log() call (written after its row); the array is reused after it returns. */
+export type HistogramSink = (step: number, histograms: readonly (readonly [string, HistogramValue])[]) => void;
 
 const KEY_CACHE_LIMIT = 100_000;
 
@@ -32,15 +39,18 @@ export class History {
   private readonly rowKeys: Buffer[] = [];
   private readonly rowValues: number[] = [];
   private count = 0;
+  private readonly hists: [string, HistogramValue][] = [];
 
-  constructor(private readonly emit: RowSink) {}
+  constructor(private readonly emit: RowSink, private readonly emitHistograms: HistogramSink = () => {}) {}
 
   /** See Run.log for the semantics. Throws OrreryValueError before changing any state. */
   log(values: LogValues, options?: LogOptions): void {
     if (options === undefined) {
       this.count = 0;
+      this.hists.length = 0;
       this.build(topLevel(values), "");
       if (this.count > 0) this.emit(this.step, this.rowKeys, this.rowValues, this.count);
+      if (this.hists.length > 0) this.flushHistograms(this.step);
       this.step++;
       return;
     }
@@ -55,9 +65,11 @@ export class History {
       throw new OrreryValueError("step", `orrery: log() option step must be an integer from 0 to ${LIMITS.maxStep}, got ${describe(step)}`);
     }
     this.count = 0;
+    this.hists.length = 0;
     this.build(topLevel(values), "");
     const at = step ?? this.step;
     if (this.count > 0) this.emit(at, this.rowKeys, this.rowValues, this.count);
+    if (this.hists.length > 0) this.flushHistograms(at);
     // A late (lower) step leaves the counter alone; otherwise the counter moves to the row
     // written, and past it when the row is committed.
     if (at >= this.step) this.step = commit ? at + 1 : at;
@@ -74,11 +86,26 @@ export class History {
         this.rowKeys[n] = this.heads.get(key) ?? this.learn(key);
         this.rowValues[n] = v;
       } else if (isPlainObject(v)) {
-        this.build(v as LogValues, key);
+        const h = asHistogram(key, v);
+        if (h === undefined) this.build(v as LogValues, key);
+        else this.addHistogram(key, h);
       } else {
         throw badValue(key, v);
       }
     }
+  }
+
+  private addHistogram(key: string, h: HistogramValue): void {
+    if (key.length === 0) throw new OrreryValueError(key, `orrery: log() got an empty key; give every histogram a name`);
+    if (key.length > LIMITS.maxKeyLength) {
+      throw new OrreryValueError(key, `orrery: log() key "${key.slice(0, 40)}…" is ${key.length} characters; the limit is ${LIMITS.maxKeyLength}: use a shorter name`);
+    }
+    this.hists.push([key, h]);
+  }
+
+  private flushHistograms(step: number): void {
+    this.emitHistograms(step, this.hists);
+    this.hists.length = 0;
   }
 
   private learn(key: string): Buffer {

@@ -12,6 +12,7 @@ export type { SummaryMode } from "@orrery/protocol";
 export { OrreryError, OrreryValueError } from "./errors.js";
 export { syncDir, type SyncOptions, type SyncReport } from "./sync.js";
 export { SDK_VERSION as version } from "./metadata.js";
+export { histogram, type HistogramValue } from "./histogram.js";
 
 /**
  * Starts a run. Options fall back to ORRERY_* environment variables, then to defaults (see

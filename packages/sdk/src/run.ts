@@ -8,6 +8,7 @@ import { encodeMetric, LIMITS, type SummaryMode } from "@orrery/protocol";
 import { ConsoleCapture, type StreamName } from "./console-capture.js";
 import { describe, optionError, OrreryValueError } from "./errors.js";
 import { Heartbeat } from "./heartbeat.js";
+import type { HistogramValue } from "./histogram.js";
 import { History, type LogOptions, type LogValues } from "./history.js";
 import { checkKey, toJsonObject, type JsonObject, type JsonValue } from "./json-values.js";
 import { collectMetadata } from "./metadata.js";
@@ -68,6 +69,8 @@ export interface Run {
    * objects of numbers, flattened with "." ({ val: { acc: 1 } } is "val.acc"). Anything else
    * (strings, booleans, null, arrays, bigint) throws OrreryValueError naming the key; keys must be
    * 1 to 256 characters and must not start with "_" (reserved for _step, _timestamp, _runtime).
+   * A histogram value (`histogram(values)`, or any `{ bins, counts }` of that shape) is written as a
+   * histogram record for the same step instead of going into the row.
    *
    * Steps:
    * - `log(v)`: v is written at the current step, and the step increments.
@@ -149,7 +152,7 @@ export class ActiveRun implements Run {
     this.spoolDir = spoolDir;
     this.writer = writer;
     this.configValues = settings.config; // already a fresh copy made by resolveSettings
-    this.history = new History(this.writeRow);
+    this.history = new History(this.writeRow, this.writeHistograms);
 
     // Config travels inside the run record unless it is too big for one record.
     const configParts = chunkConfig(settings.config);
@@ -325,6 +328,13 @@ export class ActiveRun implements Run {
     } else {
       this.writeFailed();
     }
+  };
+
+  // Histograms are few per step and large, so a JSON record costs little beside the row above.
+  private readonly writeHistograms = (step: number, histograms: readonly (readonly [string, HistogramValue])[]): void => {
+    const values: Record<string, HistogramValue> = {};
+    for (const [key, h] of histograms) Object.defineProperty(values, key, { value: h, enumerable: true, writable: true, configurable: true });
+    this.appendObject({ type: "histogram", step, values });
   };
 
   private readonly writeSystem = (sample: Sample): void => {

@@ -7,7 +7,7 @@ import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import {
   ConsoleLines, ErrorBody, HistoryRows, IngestBatch, IngestReply, KeyList, LIMITS, MetricValue,
   Project, ProjectList, RECORD_SCHEMAS, Run, RunPage, RunPatch, SeriesResponse, MultiSeriesResponse,
-  ConfigTreePage, RunGroupsPage, RunKeyPage, RunRow, LiveRunsEvent, LiveProjectEvent,
+  ConfigTreePage, RunGroupsPage, RunKeyPage, RunRow, LiveRunsEvent, LiveProjectEvent, HistogramSeriesResponse,
 } from "@orrery/protocol";
 import type { Store } from "@orrery/store";
 import { registerErrorHandling, replyWithError } from "./errors.js";
@@ -19,6 +19,7 @@ import { projectRoutes } from "./routes/projects.js";
 import { runRoutes } from "./routes/runs.js";
 import { ingestRoutes } from "./routes/ingest.js";
 import { seriesRoutes } from "./routes/series.js";
+import { histogramRoutes } from "./routes/histograms.js";
 import { projectSeriesRoutes } from "./routes/project-series.js";
 import { DEFAULT_LIVE_INTERVAL_MS, liveRoutes } from "./routes/live.js";
 import { dashboardFallback, dashboardRoutes } from "./routes/dashboard.js";
@@ -68,7 +69,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   const shared = [
     MetricValue, ErrorBody, ...Object.values(RECORD_SCHEMAS), IngestBatch, IngestReply, Run, RunPage, RunPatch,
     Project, ProjectList, SeriesResponse, HistoryRows, KeyList, ConsoleLines, RunRow, RunGroupsPage, RunKeyPage, ConfigTreePage,
-    MultiSeriesResponse, LiveRunsEvent, LiveProjectEvent,
+    MultiSeriesResponse, LiveRunsEvent, LiveProjectEvent, HistogramSeriesResponse,
   ];
   for (const schema of shared) app.addSchema(schema);
   registerValidation(app, shared);
@@ -95,6 +96,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   await app.register(runRoutes);
   await app.register(ingestRoutes);
   await app.register(seriesRoutes);
+  await app.register(histogramRoutes);
   await app.register(projectSeriesRoutes);
   await app.register(liveRoutes, { intervalMs: opts.liveIntervalMs ?? DEFAULT_LIVE_INTERVAL_MS });
   await app.register(dashboardRoutes, { dir: opts.dashboardDir });

@@ -61,6 +61,8 @@ export interface IngestStore {
    * - define_metric: chooses the aggregate (last, min, max, mean, none) the summary shows for a key.
    * - console: appends text; lines are numbered from 1 in arrival order.
    * - finish: state becomes finished (exitCode 0) or failed, endedAt = ts.
+   * - histogram: stores each value as the histogram of (run, key, step), replacing one already
+   *   there; a value that is not a valid histogram (protocol histogramProblem) rejects the record.
    * Any record for a run refreshes its heartbeat while it is running; a crashed run stays crashed
    * unless a finish record arrives.
    */
@@ -232,6 +234,34 @@ export interface SeriesStore {
   consoleTail(r: RunRef, limit: number): Promise<ConsoleLine[]>;
 }
 
+/** One histogram as logged: N + 1 ascending bin edges and N counts. */
+export interface Histogram { bins: number[]; counts: number[] }
+
+export interface HistogramColumns {
+  key: string;
+  /** Ascending steps of the histograms returned. */
+  steps: number[];
+  /** One per step, in the same order. */
+  histograms: Histogram[];
+  /** Histograms of the key within the step range, before sampling. */
+  count: number;
+}
+
+/**
+ * A run's histograms: per key, a series of histograms by step (one per step; a later write of a
+ * step replaces it). Reads see every acknowledged write, like SeriesStore.
+ */
+export interface HistogramStore {
+  /** Keys the run has histograms for, sorted (JavaScript string order); [] for an unknown run. */
+  listKeys(r: RunRef): Promise<string[]>;
+  /**
+   * The key's histograms with min <= step <= max, in step order. When more than maxSteps are in
+   * range, maxSteps of them are picked at evenly spaced positions, the first and last always kept;
+   * count says how many there were. An unknown run or key gives no histograms and count 0.
+   */
+  query(r: RunRef, key: string, range: SeriesRange, maxSteps: number): Promise<HistogramColumns>;
+}
+
 export interface BlobStore {
   /** Stores bytes under their SHA-256 (hex) and returns it; storing the same bytes again is a no-op. Durable on return. */
   put(data: Buffer): Promise<string>;
@@ -243,6 +273,7 @@ export interface BlobStore {
 export interface Store extends IngestStore {
   readonly meta: MetaStore;
   readonly series: SeriesStore;
+  readonly histograms: HistogramStore;
   readonly blobs: BlobStore;
   readonly keys: KeyStore;
   /**

@@ -4,8 +4,8 @@
 import { Readable } from "node:stream";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type {
-  ConsoleRecord, DefineMetricRecord, EncodedMetric, FinishRecord, HistoryRecord, RunRecord, SummaryMode,
-  SystemRecord, WireRecord,
+  ConsoleRecord, DefineMetricRecord, EncodedMetric, FinishRecord, HistogramRecord, HistogramValue, HistoryRecord, RunRecord,
+  SummaryMode, SystemRecord, WireRecord,
 } from "@orrery/protocol";
 import { SeqGapError, type IngestItem, type RunRef, type Store } from "../src/interfaces.js";
 
@@ -32,6 +32,12 @@ export class Recorder {
   console(text: string, stream: "stdout" | "stderr" = "stdout"): ConsoleRecord { return this.next({ type: "console" as const, stream, text }); }
   define(key: string, summary: SummaryMode): DefineMetricRecord { return this.next({ type: "define_metric" as const, key, summary }); }
   finish(exitCode: number): FinishRecord { return this.next({ type: "finish" as const, exitCode }); }
+  histogram(step: number, values: Record<string, HistogramValue>): HistogramRecord { return this.next({ type: "histogram" as const, step, values }); }
+}
+
+/** A histogram of `n` unit-wide bins starting at `from`, every count `c`. */
+export function flatHistogram(n: number, from = 0, c = 1): HistogramValue {
+  return { bins: Array.from({ length: n + 1 }, (_, i) => from + i), counts: new Array<number>(n).fill(c) };
 }
 
 export async function readAll(stream: Readable): Promise<Buffer> {
@@ -306,6 +312,80 @@ export function runStoreContract(name: string, factory: StoreFactory, options: C
         await append([other.run(), other.history(0, { only_there: 1 })], T0, { ...REF, runId: "r2" });
         await append([rec.run(), rec.history(0, { here: 1 })]);
         expect(await store.series.query(REF, "history", ["only_there"], {}, 10)).toEqual([]);
+      });
+    });
+
+    describe("histograms", () => {
+      test("histograms are stored per key and step exactly as logged, and listed by key", async () => {
+        const h = { bins: [-0.5, -0.125, 0, 0.25, 1e300], counts: [0, 3.5, 12, 1] };
+        await append([
+          rec.run(),
+          rec.histogram(0, { "grad/fc1": h, "weights/fc1": flatHistogram(64) }),
+          rec.histogram(10, { "grad/fc1": flatHistogram(2, -1, 7) }),
+        ]);
+        expect(await store.histograms.listKeys(REF)).toEqual(["grad/fc1", "weights/fc1"]);
+        expect(await store.histograms.query(REF, "grad/fc1", {}, 200)).toEqual({
+          key: "grad/fc1", steps: [0, 10], histograms: [h, flatHistogram(2, -1, 7)], count: 2,
+        });
+        const w = await store.histograms.query(REF, "weights/fc1", {}, 200);
+        expect(w.histograms[0]!.bins).toHaveLength(65);
+        // Histograms are not metrics: no history key, no summary value.
+        expect(await store.series.listKeys(REF, "history")).toEqual([]);
+        expect((await run()).summary).toEqual({});
+      });
+
+      test("a later histogram for the same key and step replaces the earlier one", async () => {
+        await append([rec.run(), rec.histogram(3, { g: flatHistogram(4) })]);
+        await append([rec.histogram(3, { g: flatHistogram(2, 5, 9) })]);
+        const q = await store.histograms.query(REF, "g", {}, 10);
+        expect(q).toEqual({ key: "g", steps: [3], histograms: [flatHistogram(2, 5, 9)], count: 1 });
+      });
+
+      test("a retried batch of histograms is stored once", async () => {
+        const batch = [rec.run(), rec.histogram(0, { g: flatHistogram(4) }), rec.histogram(1, { g: flatHistogram(4) })];
+        await append(batch);
+        const again = await append(batch);
+        expect(again).toMatchObject({ accepted: 0, duplicates: 3, lastSeq: 3 });
+        expect((await store.histograms.query(REF, "g", {}, 10)).count).toBe(2);
+      });
+
+      test("a step range selects histograms, and more than maxSteps are sampled evenly keeping the first and last", async () => {
+        const recs: WireRecord[] = [rec.run()];
+        for (let step = 0; step < 1000; step++) recs.push(rec.histogram(step, { g: flatHistogram(3, step) }));
+        await append(recs);
+        const all = await store.histograms.query(REF, "g", {}, 5);
+        expect(all.count).toBe(1000);
+        expect(all.steps).toEqual([0, 250, 500, 749, 999]);
+        expect(all.histograms.map((h) => h.bins[0])).toEqual(all.steps);
+        const zoomed = await store.histograms.query(REF, "g", { min: 100, max: 109 }, 200);
+        expect(zoomed.count).toBe(10);
+        expect(zoomed.steps).toEqual([100, 101, 102, 103, 104, 105, 106, 107, 108, 109]);
+        const one = await store.histograms.query(REF, "g", { min: 40, max: 60 }, 1);
+        expect(one).toMatchObject({ steps: [60], count: 21 });
+      });
+
+      test("an unknown run or key has no histograms", async () => {
+        await append([rec.run(), rec.histogram(0, { g: flatHistogram(2) })], T0);
+        const other = new Recorder();
+        await append([other.run(), other.histogram(0, { only_there: flatHistogram(2) })], T0, { ...REF, runId: "r2" });
+        expect(await store.histograms.query(REF, "only_there", {}, 10)).toEqual({ key: "only_there", steps: [], histograms: [], count: 0 });
+        expect(await store.histograms.query(REF, "nope", {}, 10)).toMatchObject({ steps: [], count: 0 });
+        expect(await store.histograms.listKeys({ ...REF, runId: "ghost" })).toEqual([]);
+        expect((await store.histograms.query({ ...REF, runId: "ghost" }, "g", {}, 10)).count).toBe(0);
+      });
+
+      test("an invalid histogram rejects its record, stores none of it, and still consumes its seq", async () => {
+        const res = await append([
+          rec.run(),
+          rec.histogram(0, { ok: flatHistogram(2), bad: { bins: [0, 2, 1], counts: [1, 1] } }),
+          rec.histogram(1, { ok: flatHistogram(2) }),
+        ]);
+        expect(res.accepted).toBe(2);
+        expect(res.lastSeq).toBe(3);
+        expect(res.rejected).toHaveLength(1);
+        expect(res.rejected[0]).toMatchObject({ seq: 2, field: "values.bad.bins[2]" });
+        expect(await store.histograms.listKeys(REF)).toEqual(["ok"]);
+        expect((await store.histograms.query(REF, "ok", {}, 10)).steps).toEqual([1]);
       });
     });
 

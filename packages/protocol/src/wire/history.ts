@@ -149,3 +149,53 @@ export type MultiSeriesResponse = {
   xAxis: string;
   runs: { runId: string; series: SeriesResponse["series"] }[];
 };
+
+/** Most histograms (steps) one histogram query may return. */
+export const MAX_HISTOGRAM_STEPS = 2_000;
+
+export const HistogramQuery = Type.Object(
+  {
+    key: Type.String({
+      minLength: 1, maxLength: LIMITS.maxKeyLength, examples: ["gradients/fc1.weight"],
+      description: "the histogram key (list them at .../histograms/keys)",
+    }),
+    min: Type.Optional(Type.Integer({ minimum: 0, examples: [1000], description: "smallest step to include" })),
+    max: Type.Optional(Type.Integer({ minimum: 0, examples: [2000], description: "largest step to include" })),
+    maxSteps: Type.Optional(Type.Integer({
+      minimum: 1, maximum: MAX_HISTOGRAM_STEPS, default: 200, examples: [200],
+      description: "most histograms in the reply (use the heatmap's width in columns); steps in range are sampled evenly, first and last kept",
+    })),
+  },
+  { additionalProperties: false },
+);
+export type HistogramQuery = Static<typeof HistogramQuery>;
+
+export const HistogramSeriesResponse = Type.Object(
+  {
+    key: Type.String(),
+    steps: Type.Array(Type.Integer(), { description: "ascending steps of the histograms returned" }),
+    histograms: Type.Array(
+      Type.Object({ bins: Type.Array(Type.Number()), counts: Type.Array(Type.Number()) }),
+      { description: "one per step, in the same order: N + 1 bin edges and N counts as logged" },
+    ),
+    count: Type.Integer({ description: "histograms of the key in the requested step range before sampling" }),
+  },
+  {
+    $id: "HistogramSeriesResponse",
+    example: {
+      key: "gradients/fc1.weight", steps: [0, 100, 200],
+      histograms: [
+        { bins: [-0.2, 0, 0.2], counts: [40, 24] },
+        { bins: [-0.1, 0, 0.1], counts: [30, 34] },
+        { bins: [-0.05, 0, 0.05], counts: [33, 31] },
+      ],
+      count: 3,
+    },
+  },
+);
+export type HistogramSeriesResponse = {
+  key: string;
+  steps: number[];
+  histograms: { bins: number[]; counts: number[] }[];
+  count: number;
+};

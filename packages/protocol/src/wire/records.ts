@@ -67,6 +67,76 @@ export const SummaryRecord = Type.Object(
   { $id: "SummaryRecord", additionalProperties: false, description: "sets summary keys; a set key wins over the automatic last value; null removes the override" },
 );
 
+/** Most bins one histogram may have; clients default to DEFAULT_HISTOGRAM_BINS. */
+export const MAX_HISTOGRAM_BINS = 512;
+export const DEFAULT_HISTOGRAM_BINS = 64;
+
+/**
+ * One histogram: N + 1 bin edges and N counts. What JSON Schema cannot say (edges in order,
+ * counts.length = bins.length - 1) is checked by histogramProblem, which server and clients share.
+ */
+export const HistogramValue = Type.Object(
+  {
+    bins: Type.Array(Type.Number(), {
+      minItems: 2, maxItems: MAX_HISTOGRAM_BINS + 1,
+      description: "N + 1 finite bin edges in ascending order (equal neighbours allowed: a zero-width bin)",
+    }),
+    counts: Type.Array(Type.Number({ minimum: 0 }), {
+      minItems: 1, maxItems: MAX_HISTOGRAM_BINS,
+      description: `N finite counts >= 0 (1 <= N <= ${MAX_HISTOGRAM_BINS}); counts[i] is for [bins[i], bins[i+1]), the last bin closed`,
+    }),
+  },
+  { additionalProperties: false },
+);
+export type HistogramValue = Static<typeof HistogramValue>;
+
+export const HistogramRecord = Type.Object(
+  {
+    seq, ts,
+    type: Type.Literal("histogram"),
+    step: Type.Integer({ minimum: 0, maximum: LIMITS.maxStep }),
+    values: Type.Record(key, HistogramValue, { maxProperties: LIMITS.maxKeysPerRow }),
+  },
+  {
+    $id: "HistogramRecord", additionalProperties: false,
+    description:
+      "histograms at one step, one per key (weights or gradients of a layer, say): each is stored as its own series by " +
+      "step, and a histogram for a (key, step) that already exists is replaced by the later write",
+  },
+);
+
+/**
+ * What is wrong with a histogram, if anything: the offending part's path below the value
+ * ("bins", "counts[3]") and a message that says how to fix it. Undefined for a valid one.
+ */
+export function histogramProblem(v: unknown): { path: string; message: string } | undefined {
+  if (v === null || typeof v !== "object" || Array.isArray(v)) {
+    return { path: "", message: "must be an object {bins: [...], counts: [...]}" };
+  }
+  const { bins, counts } = v as { bins?: unknown; counts?: unknown };
+  for (const k of Object.keys(v)) {
+    if (k !== "bins" && k !== "counts") return { path: k, message: "is not a histogram field: send only bins and counts" };
+  }
+  if (!Array.isArray(counts) || counts.length < 1 || counts.length > MAX_HISTOGRAM_BINS) {
+    return { path: "counts", message: `must be an array of 1 to ${MAX_HISTOGRAM_BINS} counts` };
+  }
+  if (!Array.isArray(bins) || bins.length !== counts.length + 1) {
+    return { path: "bins", message: `must be an array of counts.length + 1 = ${counts.length + 1} edges` };
+  }
+  for (let i = 0; i < bins.length; i++) {
+    const e: unknown = bins[i];
+    if (typeof e !== "number" || !Number.isFinite(e)) return { path: `bins[${i}]`, message: "must be a finite number" };
+    if (i > 0 && e < (bins[i - 1] as number)) {
+      return { path: `bins[${i}]`, message: `is ${e}, below the previous edge ${bins[i - 1] as number}: edges must ascend` };
+    }
+  }
+  for (let i = 0; i < counts.length; i++) {
+    const c: unknown = counts[i];
+    if (typeof c !== "number" || !Number.isFinite(c) || c < 0) return { path: `counts[${i}]`, message: "must be a finite number >= 0" };
+  }
+  return undefined;
+}
+
 export const SystemRecord = Type.Object(
   { seq, ts, type: Type.Literal("system"), values: Metrics },
   { $id: "SystemRecord", additionalProperties: false, description: "one sample of system metrics (cpu, memory, gpu)" },
@@ -115,6 +185,7 @@ export const RECORD_SCHEMAS = {
   console: ConsoleRecord,
   define_metric: DefineMetricRecord,
   finish: FinishRecord,
+  histogram: HistogramRecord,
 } as const;
 export type RecordType = keyof typeof RECORD_SCHEMAS;
 export const RECORD_TYPES = Object.keys(RECORD_SCHEMAS) as RecordType[];
@@ -127,9 +198,10 @@ export type SystemRecord = Static<typeof SystemRecord>;
 export type ConsoleRecord = Static<typeof ConsoleRecord>;
 export type DefineMetricRecord = Static<typeof DefineMetricRecord>;
 export type FinishRecord = Static<typeof FinishRecord>;
+export type HistogramRecord = Static<typeof HistogramRecord>;
 export type WireRecord =
   | RunRecord | HistoryRecord | ConfigRecord | SummaryRecord | SystemRecord | ConsoleRecord
-  | DefineMetricRecord | FinishRecord;
+  | DefineMetricRecord | FinishRecord | HistogramRecord;
 
 /** Documented shape of an ingest batch (each record is validated on its own, see IngestReply). */
 export const IngestBatch = Type.Object(

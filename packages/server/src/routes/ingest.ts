@@ -9,7 +9,7 @@ import { Type, type TSchema } from "@sinclair/typebox";
 import { TypeCompiler } from "@sinclair/typebox/compiler";
 import {
   IngestEnvelope, LIMITS, MetricValue, RESERVED_RUN_IDS, OrreryError, RECORD_SCHEMAS, RECORD_TYPES, RunParams,
-  type RecordType, type WireRecord,
+  histogramProblem, type RecordType, type WireRecord,
 } from "@orrery/protocol";
 import { SeqGapError, type IngestItem } from "@orrery/store";
 import { jsonPointerToField } from "../errors.js";
@@ -49,6 +49,22 @@ function longKey(r: { values?: Record<string, unknown>; config?: Record<string, 
   return undefined;
 }
 
+/** The rejection for the first invalid histogram of a histogram record, if any. */
+function badHistogram(raw: { seq: number; values?: unknown }, index: number): IngestItem | undefined {
+  const values = raw.values;
+  if (values === null || typeof values !== "object" || Array.isArray(values)) return undefined; // the schema says why
+  for (const key of Object.keys(values)) {
+    const problem = histogramProblem((values as Record<string, unknown>)[key]);
+    if (problem === undefined) continue;
+    const field = `records[${index}].values.${key.slice(0, LIMITS.maxKeyLength)}${problem.path === "" ? "" : `.${problem.path}`}`;
+    return {
+      seq: raw.seq, type: "rejected",
+      rejection: { seq: raw.seq, error: "invalid_record", field, message: `${field} ${problem.message}` },
+    };
+  }
+  return undefined;
+}
+
 /** Validates one record; returns it typed, or the rejection to report. */
 export function checkRecord(raw: { seq: number; type: string }, index: number): IngestItem {
   if (isPrechecked(raw)) return raw as unknown as WireRecord;
@@ -59,6 +75,11 @@ export function checkRecord(raw: { seq: number; type: string }, index: number): 
       seq: raw.seq, type: "rejected",
       rejection: { seq: raw.seq, error: "invalid_record", field: `records[${index}].type`, message: `unknown record type '${raw.type}': use one of ${RECORD_TYPES.join(", ")}` },
     };
+  }
+  // Histograms first: their own checks name the part at fault (edges out of order, a count short).
+  if (type === "histogram") {
+    const bad = badHistogram(raw as { seq: number; values?: unknown }, index);
+    if (bad !== undefined) return bad;
   }
   if (check.Check(raw as unknown)) {
     const rec = raw as unknown as { values?: Record<string, unknown>; config?: Record<string, unknown>; metadata?: Record<string, unknown> };
@@ -83,7 +104,7 @@ export function checkRecord(raw: { seq: number; type: string }, index: number): 
   const field = `records[${index}]${e ? jsonPointerToField(e.path).replace(/^(?=[^[])/, ".") : ""}`;
   return {
     seq: raw.seq, type: "rejected",
-    rejection: { seq: raw.seq, error: "invalid_record", field, message: `${field}: ${e?.message ?? "is invalid"}${e?.path.includes("/values/") ? " (metric values must be numbers, or the strings NaN, Infinity, -Infinity)" : ""}` },
+    rejection: { seq: raw.seq, error: "invalid_record", field, message: `${field}: ${e?.message ?? "is invalid"}${e?.path.includes("/values/") && type !== "histogram" ? " (metric values must be numbers, or the strings NaN, Infinity, -Infinity)" : ""}` },
   };
 }
 

@@ -2,14 +2,15 @@
 // one transaction per call that makes a batch atomic and durable. Where points physically go is
 // points.ts's business; running aggregates are stats.ts's.
 import {
-  LIMITS,
-  type ConsoleRecord, type HistoryRecord, type RecordRejection, type RunRecord, type RunState, type SystemRecord, type WireRecord,
+  LIMITS, histogramProblem,
+  type ConsoleRecord, type HistogramRecord, type HistoryRecord, type RecordRejection, type RunRecord, type RunState, type SystemRecord, type WireRecord,
 } from "@orrery/protocol";
 import {
   SeqGapError, type AppendOutcome, type AppendResult, type BlobStore, type IngestBatchInput, type IngestItem, type RunRef,
 } from "../interfaces.js";
 import type { Engine, Stmt } from "./engine.js";
 import { decodeWireMetric } from "./float.js";
+import type { SqliteHistograms } from "./histograms.js";
 import type { Ids } from "./ids.js";
 import { isObject, parseObject, setOwn, type JsonObject } from "./json.js";
 import type { Points } from "./points.js";
@@ -69,6 +70,7 @@ export class Ingest {
     private readonly ids: Ids,
     private readonly points: Points,
     private readonly blobs: BlobStore,
+    private readonly histograms: SqliteHistograms,
   ) {
     this.statsStmts = new StatsStatements(eng, points);
     this.runsIndex = new RunsIndexWriter(eng);
@@ -200,6 +202,7 @@ export class Ingest {
         setOwn(this.json(tx, "metric_modes"), rec.key, rec.summary);
         return this.runsIndex.noteSummary(tx.row, [rec.key]);
       case "console": return this.console(tx, rec);
+      case "histogram": return this.histogram(tx, rec);
       case "finish":
         tx.state = rec.exitCode === 0 ? "finished" : "failed";
         tx.exitCode = rec.exitCode;
@@ -207,7 +210,7 @@ export class Ingest {
         return;
       default: {
         const type: unknown = (rec as { type?: unknown }).type;
-        throw new Rejection(`unknown record type ${JSON.stringify(type)}: send one of run, history, config, summary, system, console, define_metric, finish`, "type");
+        throw new Rejection(`unknown record type ${JSON.stringify(type)}: send one of run, history, config, summary, system, console, define_metric, finish, histogram`, "type");
       }
     }
   }
@@ -222,6 +225,27 @@ export class Ingest {
     this.writePoints(tx, HISTORY, step, n);
     this.runsIndex.noteHistory(tx.row, rec.values);
     if (tx.lastStep === null || step > tx.lastStep) tx.lastStep = step;
+  }
+
+  /** Checks every histogram of the record before writing any, so a refused record leaves no trace. */
+  private histogram(tx: RunTx, rec: HistogramRecord): void {
+    const step = rec.step;
+    if (!Number.isSafeInteger(step) || step < 0) {
+      throw new Rejection(`step must be an integer from 0 to ${Number.MAX_SAFE_INTEGER}; got ${String(step)}`, "step");
+    }
+    const values = rec.values as Readonly<Record<string, unknown>>;
+    const keys = Object.keys(values);
+    for (const key of keys) {
+      if (key.length === 0 || key.length > LIMITS.maxKeyLength) {
+        throw new Rejection(`histogram key "${key.slice(0, 40)}" must be 1 to ${LIMITS.maxKeyLength} characters: shorten it`, `values.${key.slice(0, 40)}`);
+      }
+      const problem = histogramProblem(values[key]);
+      if (problem !== undefined) {
+        const field = problem.path === "" ? `values.${key}` : `values.${key}.${problem.path}`;
+        throw new Rejection(`${field} ${problem.message}`, field);
+      }
+    }
+    for (const key of keys) this.histograms.write(tx.row, this.ids.ensureKeyId(key), step, rec.values[key]!);
   }
 
   private system(tx: RunTx, rec: SystemRecord): void {

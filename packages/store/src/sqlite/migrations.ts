@@ -4,6 +4,7 @@
 import type { Db } from "./engine.js";
 import { SERIES_MIGRATION } from "./schema-series.js";
 import { RUNS_INDEX_MIGRATION } from "./schema-runs.js";
+import { HISTOGRAMS_MIGRATION } from "./schema-histograms.js";
 
 export interface Migration { version: number; name: string; sql: string }
 
@@ -122,6 +123,7 @@ export const MIGRATIONS: readonly Migration[] = [
   },
   SERIES_MIGRATION,
   RUNS_INDEX_MIGRATION,
+  HISTOGRAMS_MIGRATION,
 ];
 
 /** Applies every migration newer than the database, each atomically. Safe to call on every open. */

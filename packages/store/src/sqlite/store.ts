@@ -3,10 +3,12 @@
 import { mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type {
-  AppendOutcome, AppendResult, BlobStore, IngestBatchInput, IngestItem, KeyStore, MetaStore, RunRef, SeriesStore, Store,
+  AppendOutcome, AppendResult, BlobStore, HistogramStore, IngestBatchInput, IngestItem, KeyStore, MetaStore, RunRef, SeriesStore,
+  Store,
 } from "../interfaces.js";
 import { LocalBlobStore } from "../files/blob-store.js";
 import { Engine } from "./engine.js";
+import { SqliteHistograms } from "./histograms.js";
 import { Ids } from "./ids.js";
 import { Ingest } from "./ingest.js";
 import { Materializer, type MaterializerOptions } from "./materializer.js";
@@ -26,6 +28,7 @@ export interface SqliteStoreOptions {
 export class SqliteStore implements Store {
   readonly meta: MetaStore;
   readonly series: SeriesStore;
+  readonly histograms: HistogramStore;
   readonly blobs: BlobStore;
   readonly keys: KeyStore;
   /** Moves ingested points from the series tail into compressed chunks in the background. */
@@ -44,7 +47,9 @@ export class SqliteStore implements Store {
     this.meta = new SqliteMeta(this.engine, ids);
     this.series = new SqliteSeries(this.engine, ids, points);
     this.keys = new SqliteKeys(this.engine);
-    this.ingest = new Ingest(this.engine, ids, points, this.blobs);
+    const histograms = new SqliteHistograms(this.engine, ids);
+    this.histograms = histograms;
+    this.ingest = new Ingest(this.engine, ids, points, this.blobs, histograms);
     this.materializer = new Materializer(this.engine, points, options.materializer);
   }
 

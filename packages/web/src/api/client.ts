@@ -2,10 +2,11 @@
 // API key (kept in localStorage), and turning error bodies into ApiError. Nothing else in the
 // dashboard builds URLs for /api/v1.
 import type {
-  ConfigTreePage, ConsoleLine, Project, Run, RunGroupsPage, RunKeyPage, RunPatch, RunQueryPage, RunRow, SeriesResponse,
+  ConfigTreePage, ConsoleLine, HistogramSeriesResponse, Project, Run, RunGroupsPage, RunKeyPage, RunPatch, RunQueryPage, RunRow,
+  SeriesResponse,
 } from "@orrery/protocol";
 
-export type { ConfigEntry, Project, Run, RunGroup, RunKey, RunRow, RunState } from "@orrery/protocol";
+export type { ConfigEntry, HistogramSeriesResponse, Project, Run, RunGroup, RunKey, RunRow, RunState } from "@orrery/protocol";
 
 const KEY_STORAGE = "orrery.key";
 
@@ -119,6 +120,12 @@ export const api = {
       query: { runs: q.runs.join(","), keys: q.keys.join(","), x: q.x, min: q.min, max: q.max, maxPoints: q.maxPoints },
       signal,
     }),
+  /** Keys the run logged histograms for (none: the run has no histograms). */
+  histogramKeys: (p: ProjectRef, runId: string, signal?: AbortSignal) =>
+    request<{ keys: string[] }>(`${runPath(p, runId)}/histograms/keys`, { signal }),
+  /** One key's histograms by step, sampled evenly down to maxSteps. */
+  histograms: (p: ProjectRef, runId: string, q: { key: string; maxSteps?: number; min?: number; max?: number }, signal?: AbortSignal) =>
+    request<HistogramSeriesResponse>(`${runPath(p, runId)}/histograms`, { query: { ...q }, signal }),
 };
 
 /** Live run updates for a project over Server-Sent Events; returns a function that closes the stream. */

@@ -1,5 +1,5 @@
 // Owns turning wire values into what the dashboard shows and draws: metric encodings to numbers,
-// and any config or summary value to short display text.
+// and any config or summary value to short display text (a table value as "table N×M").
 import { decodeMetric, type EncodedMetric } from "@orrery/protocol";
 
 export function toNumber(v: unknown): number | null {
@@ -27,9 +27,19 @@ export function formatNumber(n: number): string {
   return String(Number(n.toPrecision(5)));
 }
 
+/** A table logged as a value (Python's orrery.Table): {"_type": "table", columns, data: rows}. */
+export interface TableValue { _type: "table"; columns: unknown[]; data: unknown[][] }
+
+export function isTableValue(v: unknown): v is TableValue {
+  if (typeof v !== "object" || v === null || Array.isArray(v)) return false;
+  const t = v as Partial<TableValue>;
+  return t._type === "table" && Array.isArray(t.columns) && Array.isArray(t.data) && t.data.every(Array.isArray);
+}
+
 export function formatValue(v: unknown): string {
   if (v === undefined) return "";
   if (v === null) return "null";
+  if (isTableValue(v)) return `table ${v.data.length}×${v.columns.length}`;
   const n = toNumber(v);
   if (n !== null) return formatNumber(n);
   if (typeof v === "string") return v;

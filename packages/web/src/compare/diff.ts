@@ -2,6 +2,7 @@
 // whether runs' values are equal (NaN equals NaN, objects compare by content, a missing key differs
 // from null), ordering the rows, and filtering them by search and "show equal rows". Pure.
 import { formatPath } from "@orrery/protocol";
+import { isTableValue } from "../api/values";
 
 export type Scope = "config" | "summary";
 
@@ -19,14 +20,14 @@ export interface CompareRow {
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === "object" && v !== null && !Array.isArray(v);
 
-/** Leaves of a nested object keyed by formatted path; arrays and empty objects are leaves. */
+/** Leaves of a nested object keyed by formatted path; arrays, empty objects and table values are leaves. */
 export function flatten(obj: Obj, skipTop?: (key: string) => boolean): Map<string, unknown> {
   const out = new Map<string, unknown>();
   const walk = (o: Obj, path: string[]) => {
     for (const [k, v] of Object.entries(o)) {
       if (path.length === 0 && skipTop?.(k)) continue;
       const p = [...path, k];
-      if (isObj(v) && Object.keys(v).length > 0) walk(v, p);
+      if (isObj(v) && Object.keys(v).length > 0 && !isTableValue(v)) walk(v, p);
       else out.set(formatPath(p), v);
     }
   };

@@ -1,8 +1,10 @@
 // Owns the run page (/p/:entity/:project/runs/:runId): stacked sections with anchors (overview,
-// charts, system metrics, console, config, summary, metadata), each loading on its own, the run kept
-// live from the project's event stream, and chart settings kept in this page's URL.
+// charts, histograms when the run has any, system metrics, console, config, summary, metadata),
+// each loading on its own, the run kept live from the project's event stream, and chart settings
+// kept in this page's URL.
 import { useMemo } from "react";
 import type { ProjectRef, Run } from "../api/client";
+import { HistogramGrid, useHistogramKeys } from "../charts/HistogramGrid";
 import { linkProps, paths, useSearchParams } from "../state/router";
 import { parseWorkspace, workspacePatch } from "../state/workspace";
 import { runColor } from "../ui/colors";
@@ -57,6 +59,7 @@ function RunSections({ project, run, onRun }: { project: ProjectRef; run: Run; o
       </nav>
       <Section id="overview" title="Overview"><Overview project={project} run={run} onRun={onRun} /></Section>
       <Section id="charts" title="Charts"><RunCharts project={project} run={run} color={color} /></Section>
+      <RunHistograms project={project} run={run} />
       <Section id="system" title="System metrics" collapsible>
         <SystemPanels project={project} runId={run.id} color={color} running={running} />
       </Section>
@@ -89,6 +92,20 @@ function Section({ id, title, children, collapsible }: { id: string; title: stri
   );
 }
 
+/** A heatmap per histogram key the run logged (weights, gradients); nothing when it logged none. */
+function RunHistograms({ project, run }: { project: ProjectRef; run: Run }) {
+  const running = run.state === "running";
+  const { byRun } = useHistogramKeys(project, [run.id], running);
+  const keys = byRun?.get(run.id) ?? [];
+  if (keys.length === 0) return null;
+  return (
+    <details id="histograms" className="run-section" data-testid="histogram-section" open>
+      <summary className="section-title">Histograms <span className="muted">({keys.length})</span></summary>
+      <HistogramGrid project={project} runId={run.id} keys={keys} running={running} />
+    </details>
+  );
+}
+
 /** The run's metric charts; settings live in this page's query string so a view is shareable. */
 function RunCharts({ project, run, color }: { project: ProjectRef; run: Run; color: string }) {
   const [params, setParams] = useSearchParams();
@@ -101,6 +118,7 @@ function RunCharts({ project, run, color }: { project: ProjectRef; run: Run; col
     <PanelGrid
       project={project} runs={runs} grouped={false} settings={settings} runCountControl={false}
       onSettings={({ chartRuns: _ignored, ...patch }) => setParams(workspacePatch(patch))}
+      histograms={false}
     />
   );
 }

@@ -1,9 +1,11 @@
 // Owns the automatic panel grid: one line chart per logged metric key, sectioned by key prefix,
-// with the chart toolbar (panel search, smoothing, x axis, how many runs) and collapsible sections.
+// with the chart toolbar (panel search, smoothing, x axis, how many runs) and collapsible sections,
+// then the histograms section (charts/HistogramGrid.tsx).
 // Data for all visible panels comes through one shared ChartLoader (one request per grid, not per chart).
 import { useEffect, useMemo, useRef, useState, type ReactNode } from "react";
 import { api, type ProjectRef, type RunState } from "../api/client";
 import { MetricPanel } from "../charts/MetricPanel";
+import { HISTOGRAM_SECTION_ID, WorkspaceHistograms } from "../charts/HistogramGrid";
 import { ChartLoader } from "../charts/loader";
 import { buildSections } from "../charts/sections";
 import { ErrorBox, Loading } from "../ui/common";
@@ -36,6 +38,8 @@ export interface PanelGridProps {
   keys?: string[];
   /** Offer the "how many runs" control (pages that chart a fixed set of runs leave it out). */
   runCountControl?: boolean;
+  /** Show the histograms section after the metric sections (default true; the run page has its own). */
+  histograms?: boolean;
 }
 
 /** Above this many panels, only panels scrolled into view are fetched and drawn. */
@@ -166,6 +170,14 @@ export function PanelGrid(props: PanelGridProps) {
       <ChartToolbar settings={settings} onSettings={onSettings} metricKeys={keys.keys ?? []} runCountControl={props.runCountControl !== false} />
       {keys.error && keys.keys ? <ErrorBox error={keys.error} what="new metric keys" retry={() => setKeysTick((n) => n + 1)} /> : null}
       {body}
+      {props.histograms !== false && chartRuns.length > 0 ? (
+        <WorkspaceHistograms
+          project={project}
+          runs={chartRuns}
+          collapsed={settings.collapsed.includes(HISTOGRAM_SECTION_ID)}
+          onToggle={() => toggleSection(HISTOGRAM_SECTION_ID)}
+        />
+      ) : null}
     </div>
   );
 }
