@@ -13,7 +13,7 @@ from ._values import Histogram, OrreryError, OrreryValueError, Table
 from ._version import __version__
 
 __all__ = [
-    "init", "log", "finish", "define_metric", "watch", "unwatch", "sync", "run", "config", "summary",
+    "init", "log", "finish", "define_metric", "watch", "unwatch", "sync", "agent", "run", "config", "summary",
     "Run", "Histogram", "Table", "FinishResult", "OrreryError", "OrreryValueError", "Error", "__version__",
 ]
 
@@ -114,6 +114,20 @@ def sync(path: Optional[str] = None, url: Optional[str] = None, api_key: Optiona
     from ._sync import sync_dir
 
     return sync_dir(path, url=url, api_key=api_key)
+
+
+def agent(sweep_id: str, function: Any = None, count: Optional[int] = None, project: Optional[str] = None,
+          entity: Optional[str] = None, *, url: Optional[str] = None, api_key: Optional[str] = None,
+          heartbeat_interval: float = 5.0) -> dict:
+    """Runs trials of a sweep, like wandb.agent(sweep_id, function=train, count=N). Each trial calls
+    function() in this process; orrery.init() inside it picks up the trial's run id and parameters
+    (orrery.config holds them), and a run it leaves open is finished for it. Without a function, the
+    sweep's command runs as a subprocess. Returns {"runs", "failed", "reason"} once the sweep says
+    stop or count trials have run."""
+    from ._agent import run_agent
+
+    return run_agent(sweep_id, function, count=count, project=project, entity=entity, url=url, api_key=api_key,
+                     heartbeat_interval=heartbeat_interval, current_run=lambda: run)
 
 
 class _ModuleConfig(Config):

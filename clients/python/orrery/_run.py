@@ -87,6 +87,8 @@ class Run:
         self.dir = os.path.join(settings.dir, f"run-{time.strftime('%Y%m%d_%H%M%S', time.localtime(started))}-{settings.run_id}")
         _refuse_reused_id(settings)
         metadata = collect_metadata(started)
+        if settings.sweep_id is not None:
+            metadata["sweep"] = settings.sweep_id  # links the run to its sweep
         try:
             os.makedirs(self.dir, exist_ok=True)
             self._writer = SpoolWriter.create(os.path.join(self.dir, SPOOL_FILE), {

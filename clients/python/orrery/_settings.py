@@ -3,6 +3,7 @@
 # Precedence: an explicit argument wins over the environment, which wins over the default.
 from __future__ import annotations
 
+import json
 import os
 import re
 from dataclasses import dataclass, field
@@ -42,6 +43,8 @@ class Settings:
     finish_timeout: float = 30.0
     resume: Any = None
     extra: Dict[str, Any] = field(default_factory=dict)
+    # The sweep this run is a trial of ($ORRERY_SWEEP_ID, set by an agent); recorded as metadata.sweep.
+    sweep_id: Optional[str] = None
 
 
 def resolve_settings(
@@ -53,9 +56,10 @@ def resolve_settings(
     env = os.environ if env is None else env
     picked_mode = _pick_mode(mode, env.get("ORRERY_MODE"))
     ent, proj = _pick_project(project, entity, env)
-    run_id = random_run_id() if id is None else id
+    # A sweep agent names the run it was assigned through ORRERY_RUN_ID; an explicit id still wins.
+    run_id = id if id is not None else (env.get("ORRERY_RUN_ID") or random_run_id())
     if not isinstance(run_id, str) or not _RUN_ID_RE.match(run_id):
-        raise option_error("id", f"must match ^[A-Za-z0-9_-]{{1,64}}$ (letters, digits, \"_\" and \"-\", up to 64), got {describe(run_id)}")
+        raise option_error("id" if id is not None else "ORRERY_RUN_ID", f"must match ^[A-Za-z0-9_-]{{1,64}}$ (letters, digits, \"_\" and \"-\", up to 64), got {describe(run_id)}")
     if run_id in RESERVED_RUN_IDS:
         raise option_error("id", f"'{run_id}' is reserved (it names a route); choose another id")
     if resume not in RESUME_VALUES:
@@ -71,6 +75,7 @@ def resolve_settings(
         cfg = {k: v for k, v in cfg.items() if k in set(config_include_keys)}
     if config_exclude_keys is not None:
         cfg = {k: v for k, v in cfg.items() if k not in set(config_exclude_keys)}
+    cfg = _with_sweep_params(cfg, env.get("ORRERY_SWEEP_PARAMS"))
     return Settings(
         mode=picked_mode,
         entity=ent,
@@ -90,7 +95,30 @@ def resolve_settings(
         heartbeat_interval=_pick_seconds("heartbeat_interval", heartbeat_interval, False),
         finish_timeout=_pick_seconds("finish_timeout", finish_timeout, True),
         resume=resume,
+        sweep_id=env.get("ORRERY_SWEEP_ID") or None,
     )
+
+
+def _with_sweep_params(cfg: Dict[str, Any], raw: Optional[str]) -> Dict[str, Any]:
+    """Merges the sweep's parameters (JSON in ORRERY_SWEEP_PARAMS) into the config: the sweep wins,
+    and nested dicts merge key by key, as W&B does."""
+    if not raw:
+        return cfg
+    try:
+        params = json.loads(raw)
+    except ValueError:
+        params = None
+    if not isinstance(params, dict):
+        raise option_error("ORRERY_SWEEP_PARAMS", f"must be a JSON object (it is set by `orrery agent`), got {raw[:80]!r}")
+    return _deep_merge(cfg, to_json_object(params, "ORRERY_SWEEP_PARAMS"))
+
+
+def _deep_merge(base: Dict[str, Any], over: Dict[str, Any]) -> Dict[str, Any]:
+    out = dict(base)
+    for k, v in over.items():
+        b = out.get(k)
+        out[k] = _deep_merge(b, v) if isinstance(b, dict) and isinstance(v, dict) else v
+    return out
 
 
 def _pick_mode(option: Any, from_env: Optional[str]) -> str:

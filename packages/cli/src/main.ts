@@ -9,6 +9,8 @@ import { demoCommand } from "./commands/demo.js";
 import { syncCommand } from "./commands/sync.js";
 import { runsCommand } from "./commands/runs.js";
 import { keysCommand } from "./commands/keys.js";
+import { agentCommand } from "./commands/agent.js";
+import { sweepCommand } from "./commands/sweep.js";
 
 const program = new Command("orrery")
   .description("Orrery: track, compare and reproduce machine-learning runs")
@@ -16,7 +18,7 @@ const program = new Command("orrery")
   .showHelpAfterError("(run with --help for usage)")
   .exitOverride();
 
-for (const cmd of [serverCommand(), demoCommand(), syncCommand(), runsCommand(), keysCommand()]) {
+for (const cmd of [serverCommand(), demoCommand(), syncCommand(), runsCommand(), keysCommand(), sweepCommand(), agentCommand()]) {
   program.addCommand(cmd);
 }
 for (const cmd of program.commands) {

@@ -6,4 +6,5 @@ export * from "./wire/records.js";
 export * from "./wire/runs.js";
 export * from "./wire/history.js";
 export * from "./wire/live.js";
+export * from "./wire/sweeps.js";
 export * from "./filter/index.js";

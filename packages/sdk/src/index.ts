@@ -1,8 +1,10 @@
 // The public API of the `orrery` package: init() returns a Run; syncDir() is what
-// `orrery sync` calls. Everything else in src/ is internal.
+// `orrery sync` calls; agent() runs sweep trials in-process, and SweepClient is what `orrery agent`
+// talks to the server through. Everything else in src/ is internal.
 import { DisabledRun } from "./disabled-run.js";
 import { ActiveRun, type Run } from "./run.js";
 import { resolveSettings, type InitOptions } from "./settings.js";
+import { agentEnv, noteRun } from "./agent.js";
 
 export type { FinishResult, Run, RunConfig, RunSummary } from "./run.js";
 export type { LogOptions, LogValue, LogValues } from "./history.js";
@@ -13,6 +15,9 @@ export { OrreryError, OrreryValueError } from "./errors.js";
 export { syncDir, type SyncOptions, type SyncReport } from "./sync.js";
 export { SDK_VERSION as version } from "./metadata.js";
 export { histogram, type HistogramValue } from "./histogram.js";
+export { agent, type AgentOptions, type AgentReport, type Assignment } from "./agent.js";
+/** The sweep agent HTTP client; `orrery agent` (the CLI) is built on it. */
+export { SweepClient, SweepApiError, type SweepClientOptions, type NextAction, type HeartbeatReply, type TrialExit } from "./sweep-client.js";
 
 /**
  * Starts a run. Options fall back to ORRERY_* environment variables, then to defaults (see
@@ -26,7 +31,10 @@ export { histogram, type HistogramValue } from "./histogram.js";
  * await run.finish();
  */
 export async function init(options: InitOptions = {}): Promise<Run> {
-  const settings = resolveSettings(options);
+  // Inside orrery.agent() the trial's run id and sweep params come from agentEnv().
+  const settings = resolveSettings(options, agentEnv());
   if (settings.mode === "disabled") return new DisabledRun(settings);
-  return ActiveRun.start(settings);
+  const run = await ActiveRun.start(settings);
+  noteRun(run);
+  return run;
 }

@@ -128,6 +128,7 @@ export class ActiveRun implements Run {
     const spoolDir = join(settings.dir, `run-${stamp(startedAt)}-${settings.runId}`);
     refuseReusedId(settings);
     const metadata = await collectMetadata(startedAt);
+    if (settings.sweepId !== undefined) metadata.sweep = settings.sweepId; // links the run to its sweep
     let writer: SpoolWriter;
     try {
       mkdirSync(spoolDir, { recursive: true });

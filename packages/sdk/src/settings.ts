@@ -54,6 +54,8 @@ export interface Settings {
   tags: string[] | undefined;
   notes: string | undefined;
   config: JsonObject;
+  /** The sweep this run is a trial of ($ORRERY_SWEEP_ID, set by `orrery agent`); recorded as metadata.sweep. */
+  sweepId: string | undefined;
   dir: string;
   url: string;
   apiKey: string | undefined;
@@ -81,9 +83,10 @@ export function resolveSettings(options: InitOptions = {}, env: NodeJS.ProcessEn
   }
   const mode = pickMode(options.mode, env.ORRERY_MODE);
   const { entity, project } = pickProject(options, env);
-  const runId = options.id ?? randomRunId();
+  // A sweep agent names the run it was assigned through ORRERY_RUN_ID; an explicit id still wins.
+  const runId = options.id ?? (env.ORRERY_RUN_ID || undefined) ?? randomRunId();
   if (typeof runId !== "string" || !runIdRe.test(runId)) {
-    throw optionError("id", `must match ${RUN_ID_PATTERN} (letters, digits, "_" and "-", up to 64), got ${describe(runId)}`);
+    throw optionError(options.id === undefined ? "ORRERY_RUN_ID" : "id", `must match ${RUN_ID_PATTERN} (letters, digits, "_" and "-", up to 64), got ${describe(runId)}`);
   }
   if (RESERVED_RUN_IDS.includes(runId)) throw optionError("id", `'${runId}' is reserved (it names a route); choose another id`);
   return {
@@ -96,7 +99,8 @@ export function resolveSettings(options: InitOptions = {}, env: NodeJS.ProcessEn
     jobType: optionalText("jobType", options.jobType, 256),
     tags: pickTags(options.tags),
     notes: optionalText("notes", options.notes, 65536),
-    config: options.config === undefined ? {} : toJsonObject(options.config, "config"),
+    config: withSweepParams(options.config === undefined ? {} : toJsonObject(options.config, "config"), env.ORRERY_SWEEP_PARAMS),
+    sweepId: env.ORRERY_SWEEP_ID || undefined,
     dir: resolve(pickString("dir", options.dir, env.ORRERY_DIR) ?? "./orrery"),
     url: pickUrl(options.url, env.ORRERY_URL),
     apiKey: pickString("apiKey", options.apiKey, env.ORRERY_API_KEY),
@@ -105,6 +109,32 @@ export function resolveSettings(options: InitOptions = {}, env: NodeJS.ProcessEn
     heartbeatIntervalMs: pickMs("heartbeatIntervalMs", options.heartbeatIntervalMs, 10_000, false),
     finishTimeoutMs: pickMs("finishTimeoutMs", options.finishTimeoutMs, 30_000, true),
   };
+}
+
+/**
+ * Merges the sweep's parameters (JSON in $ORRERY_SWEEP_PARAMS) into the config: the sweep wins,
+ * and nested objects merge key by key, so `{optimizer: {momentum}}` in code keeps its momentum
+ * beside a swept `optimizer.lr`, as W&B does.
+ */
+function withSweepParams(config: JsonObject, raw: string | undefined): JsonObject {
+  if (!raw) return config;
+  let params: unknown;
+  try {
+    params = JSON.parse(raw);
+  } catch {
+    throw optionError("ORRERY_SWEEP_PARAMS", `must be a JSON object (it is set by 'orrery agent'), got ${JSON.stringify(raw.slice(0, 80))}`);
+  }
+  if (!isPlainObject(params)) throw optionError("ORRERY_SWEEP_PARAMS", `must be a JSON object (it is set by 'orrery agent'), got ${describe(params)}`);
+  return deepMerge(config, toJsonObject(params as Record<string, unknown>, "ORRERY_SWEEP_PARAMS"));
+}
+
+function deepMerge(base: JsonObject, over: JsonObject): JsonObject {
+  const out: JsonObject = { ...base };
+  for (const [k, v] of Object.entries(over)) {
+    const b = out[k];
+    out[k] = isPlainObject(b) && isPlainObject(v) ? deepMerge(b as JsonObject, v as JsonObject) : v;
+  }
+  return out;
 }
 
 function pickMode(option: unknown, fromEnv: string | undefined): Mode {

@@ -8,6 +8,7 @@ import {
   ConsoleLines, ErrorBody, HistoryRows, IngestBatch, IngestReply, KeyList, LIMITS, MetricValue,
   Project, ProjectList, RECORD_SCHEMAS, Run, RunPage, RunPatch, SeriesResponse, MultiSeriesResponse,
   ConfigTreePage, RunGroupsPage, RunKeyPage, RunRow, LiveRunsEvent, LiveProjectEvent, HistogramSeriesResponse,
+  Sweep, SweepList, SweepTrials, NextAction,
 } from "@orrery/protocol";
 import type { Store } from "@orrery/store";
 import { registerErrorHandling, replyWithError } from "./errors.js";
@@ -23,9 +24,11 @@ import { histogramRoutes } from "./routes/histograms.js";
 import { projectSeriesRoutes } from "./routes/project-series.js";
 import { DEFAULT_LIVE_INTERVAL_MS, liveRoutes } from "./routes/live.js";
 import { dashboardFallback, dashboardRoutes } from "./routes/dashboard.js";
+import { sweepRoutes } from "./routes/sweeps.js";
+import { SweepController, type ControllerOptions } from "./sweeps/controller.js";
 
 declare module "fastify" {
-  interface FastifyInstance { store: Store; live: LiveBus }
+  interface FastifyInstance { store: Store; live: LiveBus; sweeps: SweepController }
 }
 
 export interface AppOptions {
@@ -38,6 +41,8 @@ export interface AppOptions {
   dashboardDir?: string;
   /** Least time between two events of one live stream, ms (default 500). */
   liveIntervalMs?: number;
+  /** Sweep controller settings (early-termination cadence, wait hint). */
+  sweeps?: ControllerOptions;
 }
 
 export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
@@ -61,6 +66,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
 
   app.decorate("store", opts.store);
   app.decorate("live", new LiveBus());
+  app.decorate("sweeps", new SweepController(opts.store, opts.sweeps));
   registerErrorHandling(app, { notFoundFallback: dashboardFallback(opts.dashboardDir) });
   if (opts.requireKeys) registerAuth(app, opts.store.keys);
   // The API speaks JSON only; anything else gets 415 instead of being parsed as text.
@@ -69,7 +75,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   const shared = [
     MetricValue, ErrorBody, ...Object.values(RECORD_SCHEMAS), IngestBatch, IngestReply, Run, RunPage, RunPatch,
     Project, ProjectList, SeriesResponse, HistoryRows, KeyList, ConsoleLines, RunRow, RunGroupsPage, RunKeyPage, ConfigTreePage,
-    MultiSeriesResponse, LiveRunsEvent, LiveProjectEvent, HistogramSeriesResponse,
+    MultiSeriesResponse, LiveRunsEvent, LiveProjectEvent, HistogramSeriesResponse, Sweep, SweepList, SweepTrials, NextAction,
   ];
   for (const schema of shared) app.addSchema(schema);
   registerValidation(app, shared);
@@ -98,6 +104,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   await app.register(seriesRoutes);
   await app.register(histogramRoutes);
   await app.register(projectSeriesRoutes);
+  await app.register(sweepRoutes);
   await app.register(liveRoutes, { intervalMs: opts.liveIntervalMs ?? DEFAULT_LIVE_INTERVAL_MS });
   await app.register(dashboardRoutes, { dir: opts.dashboardDir });
   app.get("/api/v1/openapi.json", { schema: { hide: true } }, async () => app.swagger());

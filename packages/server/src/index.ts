@@ -6,6 +6,7 @@ import { readFileSync } from "node:fs";
 import type { FastifyInstance } from "fastify";
 import { openStore, type Store } from "@orrery/store";
 import { buildApp } from "./app.js";
+import type { ControllerOptions } from "./sweeps/controller.js";
 import { isLoopback } from "./auth.js";
 
 export { buildApp } from "./app.js";
@@ -23,6 +24,8 @@ export interface ServerOptions {
   dashboardDir?: string;
   /** Least time between two events of one live stream, ms (default 500). */
   liveIntervalMs?: number;
+  /** Sweep controller settings (early-termination cadence, wait hint); agents go lost after heartbeatTimeoutMs too. */
+  sweeps?: ControllerOptions;
 }
 
 export interface RunningServer {
@@ -44,6 +47,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const app = await buildApp({
     store, requireKeys: !isLoopback(host), logger: opts.logger ?? false, version: VERSION,
     dashboardDir: opts.dashboardDir, liveIntervalMs: opts.liveIntervalMs,
+    sweeps: { ...opts.sweeps, heartbeatTimeoutMs: opts.heartbeatTimeoutMs ?? DEFAULT_HEARTBEAT_TIMEOUT_MS },
   });
   const timeout = opts.heartbeatTimeoutMs ?? DEFAULT_HEARTBEAT_TIMEOUT_MS;
   // While this server was down no heartbeat could arrive: give live runs one full timeout after
@@ -55,6 +59,11 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       // Which runs crashed is not known here: live streams reload their project.
       (crashed) => { if (crashed > 0) app.live.publishAll(); },
       (err: unknown) => app.log.error({ err }, "crash detection failed"),
+    );
+    // Sweep agents that went silent: their trials become lost and are offered again.
+    app.sweeps.reapLostAgents(Date.now(), timeout).then(
+      (lost) => { if (lost > 0) app.live.publishAll(); },
+      (err: unknown) => app.log.error({ err }, "sweep agent reaping failed"),
     );
   }, Math.max(100, Math.min(5_000, Math.floor(timeout / 4))));
   reaper.unref();

@@ -3,7 +3,7 @@
 // Engines implement the narrow primitives; argument checks live in the wire schemas and the server.
 import type {
   Aggregate, ConfigTreePage, ConsoleLine, Field, FilterNode, Project, RecordRejection, Run, RunGroupsPage, RunKeyPage,
-  RunPatch, RunQueryPage, RunState, Scope, SortSpec, WireRecord,
+  RunPatch, RunQueryPage, RunState, Scope, SortSpec, SweepState, TrialState, WireRecord,
 } from "@orrery/protocol";
 import type { Readable } from "node:stream";
 
@@ -270,12 +270,144 @@ export interface BlobStore {
   has(digest: string): Promise<boolean>;
 }
 
+export interface SweepRef extends ProjectRef { sweepId: string }
+
+export interface SweepRecord {
+  id: string;
+  entity: string;
+  project: string;
+  name: string;
+  state: SweepState;
+  method: string;
+  /** The parsed config (JSON); the controller owns its meaning. */
+  config: Record<string, unknown>;
+  /** The config as the user sent it (YAML or JSON text, or the object re-serialized). */
+  source: string;
+  runCap: number | null;
+  createdAt: number;
+  updatedAt: number;
+  /** Grows on every change to the sweep or its trials: a cheap "has anything changed" check and the claim guard. */
+  version: number;
+}
+
+export interface TrialRecord {
+  runId: string;
+  /** Flat (dotted) parameter names, as the search proposed them. */
+  params: Record<string, unknown>;
+  state: TrialState;
+  value: number | null;
+  /** 1 for a configuration's first run; a retry or a reassignment after loss is the previous attempt + 1. */
+  attempt: number;
+  agentId: string | null;
+  createdAt: number;
+  endedAt: number | null;
+  earlyStopped: boolean;
+  /** The runId of the trial whose configuration this one runs again; null for a new configuration. */
+  retryOf: string | null;
+}
+
+export interface AgentRecord {
+  id: string;
+  sweepId: string;
+  host: string | null;
+  pid: number | null;
+  /** What `${interpreter}` expands to for this agent's commands. */
+  interpreter: string | null;
+  createdAt: number;
+  heartbeatAt: number;
+  /** When the agent was declared lost (silent past the timeout); null while alive. */
+  lostAt: number | null;
+}
+
+export interface NewSweep {
+  name: string | null;
+  method: string;
+  config: Record<string, unknown>;
+  source: string;
+  runCap: number | null;
+}
+
+export interface TrialClaim {
+  agentId: string;
+  /** Flat parameter names. */
+  params: Record<string, unknown>;
+  /** Re-run the configuration of this trial (a retry or a lost trial's reassignment). */
+  retryOf?: string;
+  /** The sweep version the claim was computed from. */
+  expectedVersion: number;
+}
+
+export type ClaimRefusal =
+  /** The sweep changed since expectedVersion (another process claimed first): recompute and try again. */
+  | "conflict"
+  /** The sweep is not running (paused, stopped, finished). */
+  | "not_running"
+  /** A new configuration would exceed run_cap. */
+  | "run_cap"
+  /** The agent is unknown or was declared lost. */
+  | "agent_lost"
+  /** retryOf is unknown, not failed/crashed/lost, or already offered again. */
+  | "not_retryable";
+
+export type ClaimResult = { ok: true; trial: TrialRecord } | { ok: false; reason: ClaimRefusal };
+
+export interface TrialPatch {
+  state?: TrialState;
+  value?: number | null;
+  endedAt?: number | null;
+  earlyStopped?: boolean;
+}
+
+export interface StaleAgent extends SweepRef { agentId: string }
+
+/**
+ * Sweeps: their configs, the trials the controller handed out, and the agents that ask for work.
+ * The search itself (which parameters to try) is the caller's: the store only records and guards.
+ * Semantics every engine must keep:
+ * - Sweep ids are unique across the store (short, URL-safe); run ids minted for trials are unique in
+ *   their project (never an existing run's id, nor another trial's).
+ * - Trials come back in creation order. run_cap counts configurations: trials with retryOf null.
+ *   Retries and reassignments re-run a configuration and do not count again.
+ * - claimTrial is one write transaction (cross-process: SQLite's write lock): it checks that the sweep
+ *   is running, that its version is still expectedVersion, that the agent is alive, that a new
+ *   configuration stays within run_cap, and that retryOf (when given) has not been offered again, then
+ *   inserts the trial (state assigned) and bumps the version. So under any number of racing agents
+ *   and server processes run_cap holds exactly and one configuration goes to one agent.
+ * - markAgentLost is one transaction too: the agent's assigned and running trials become lost together.
+ * - Every change to a sweep or its trials bumps its version.
+ */
+export interface SweepStore {
+  /** Creates the sweep (and its project when absent), state running. */
+  createSweep(p: ProjectRef, input: NewSweep, now: number): Promise<SweepRecord>;
+  getSweep(s: SweepRef): Promise<SweepRecord | undefined>;
+  /** Newest first. */
+  listSweeps(p: ProjectRef): Promise<SweepRecord[]>;
+  /** Undefined when the sweep does not exist. */
+  setSweepState(s: SweepRef, state: SweepState, now: number): Promise<SweepRecord | undefined>;
+  /** In creation order; [] for an unknown sweep. */
+  listTrials(s: SweepRef): Promise<TrialRecord[]>;
+  getTrial(s: SweepRef, runId: string): Promise<TrialRecord | undefined>;
+  claimTrial(s: SweepRef, claim: TrialClaim, now: number): Promise<ClaimResult>;
+  /** Applies the fields given; undefined when the trial does not exist. */
+  updateTrial(s: SweepRef, runId: string, patch: TrialPatch): Promise<TrialRecord | undefined>;
+  /** Undefined when the sweep does not exist. */
+  createAgent(s: SweepRef, input: { host: string | null; pid: number | null; interpreter: string | null }, now: number): Promise<AgentRecord | undefined>;
+  getAgent(s: SweepRef, agentId: string): Promise<AgentRecord | undefined>;
+  /** Refreshes the agent's heartbeat; an agent declared lost that speaks again is alive again. False when unknown. */
+  touchAgent(s: SweepRef, agentId: string, now: number): Promise<boolean>;
+  /** Alive agents whose last heartbeat is older than now - timeoutMs, in any sweep. */
+  staleAgents(now: number, timeoutMs: number): Promise<StaleAgent[]>;
+  /** Declares the agent lost and its assigned/running trials lost, atomically; returns those trials. */
+  markAgentLost(s: SweepRef, agentId: string, now: number): Promise<TrialRecord[]>;
+}
+
 export interface Store extends IngestStore {
   readonly meta: MetaStore;
   readonly series: SeriesStore;
   readonly histograms: HistogramStore;
   readonly blobs: BlobStore;
   readonly keys: KeyStore;
+  readonly sweeps: SweepStore;
   /**
    * Optional: finishes background work that reads never wait for (the SQLite engine moves its
    * series tail into compressed chunks), for benchmarks and tests that want a settled store. Reads

@@ -4,6 +4,8 @@ import { ProjectsPage } from "./pages/ProjectsPage";
 import { WorkspacePage } from "./pages/WorkspacePage";
 import { RunPage } from "./pages/RunPage";
 import { ComparePage } from "./pages/ComparePage";
+import { SweepsPage } from "./pages/SweepsPage";
+import { SweepPage } from "./pages/SweepPage";
 import { PageFrame } from "./ui/common";
 
 export function App() {
@@ -18,6 +20,10 @@ export function App() {
       return <RunPage key={route.runId} entity={route.entity} project={route.project} runId={route.runId} />;
     case "compare":
       return <ComparePage entity={route.entity} project={route.project} />;
+    case "sweeps":
+      return <SweepsPage key={`${route.entity}/${route.project}`} entity={route.entity} project={route.project} />;
+    case "sweep":
+      return <SweepPage key={route.sweepId} entity={route.entity} project={route.project} sweepId={route.sweepId} />;
     case "notFound":
       return (
         <PageFrame crumbs={[{ label: "not found" }]}>

@@ -5,6 +5,7 @@ import type { Db } from "./engine.js";
 import { SERIES_MIGRATION } from "./schema-series.js";
 import { RUNS_INDEX_MIGRATION } from "./schema-runs.js";
 import { HISTOGRAMS_MIGRATION } from "./schema-histograms.js";
+import { SWEEPS_MIGRATION } from "./schema-sweeps.js";
 
 export interface Migration { version: number; name: string; sql: string }
 
@@ -124,6 +125,7 @@ export const MIGRATIONS: readonly Migration[] = [
   SERIES_MIGRATION,
   RUNS_INDEX_MIGRATION,
   HISTOGRAMS_MIGRATION,
+  SWEEPS_MIGRATION,
 ];
 
 /** Applies every migration newer than the database, each atomically. Safe to call on every open. */

@@ -4,7 +4,7 @@ import { mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type {
   AppendOutcome, AppendResult, BlobStore, HistogramStore, IngestBatchInput, IngestItem, KeyStore, MetaStore, RunRef, SeriesStore,
-  Store,
+  Store, SweepStore,
 } from "../interfaces.js";
 import { LocalBlobStore } from "../files/blob-store.js";
 import { Engine } from "./engine.js";
@@ -16,6 +16,7 @@ import { SqliteKeys } from "./keys.js";
 import { SqliteMeta } from "./meta.js";
 import { Points } from "./points.js";
 import { SqliteSeries } from "./series.js";
+import { SqliteSweeps } from "./sweeps.js";
 
 export const DB_FILE = "orrery.db";
 export const BLOB_DIR = "blobs";
@@ -31,6 +32,7 @@ export class SqliteStore implements Store {
   readonly histograms: HistogramStore;
   readonly blobs: BlobStore;
   readonly keys: KeyStore;
+  readonly sweeps: SweepStore;
   /** Moves ingested points from the series tail into compressed chunks in the background. */
   readonly materializer: Materializer;
   private readonly engine: Engine;
@@ -47,6 +49,7 @@ export class SqliteStore implements Store {
     this.meta = new SqliteMeta(this.engine, ids);
     this.series = new SqliteSeries(this.engine, ids, points);
     this.keys = new SqliteKeys(this.engine);
+    this.sweeps = new SqliteSweeps(this.engine);
     const histograms = new SqliteHistograms(this.engine, ids);
     this.histograms = histograms;
     this.ingest = new Ingest(this.engine, ids, points, this.blobs, histograms);

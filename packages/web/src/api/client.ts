@@ -6,7 +6,10 @@ import type {
   SeriesResponse,
 } from "@orrery/protocol";
 
+import type { Sweep, SweepTrial } from "../sweeps/wire";
+
 export type { ConfigEntry, HistogramSeriesResponse, Project, Run, RunGroup, RunKey, RunRow, RunState } from "@orrery/protocol";
+export type { Sweep, SweepState, SweepTrial, TrialState } from "../sweeps/wire";
 
 const KEY_STORAGE = "orrery.key";
 
@@ -67,6 +70,7 @@ const enc = encodeURIComponent;
 export interface ProjectRef { entity: string; project: string }
 const projectPath = (p: ProjectRef) => `/projects/${enc(p.entity)}/${enc(p.project)}`;
 const runPath = (p: ProjectRef, runId: string) => `${projectPath(p)}/runs/${enc(runId)}`;
+const sweepPath = (p: ProjectRef, sweepId: string) => `${projectPath(p)}/sweeps/${enc(sweepId)}`;
 
 export interface RunsQuery {
   filter?: string;
@@ -126,6 +130,14 @@ export const api = {
   /** One key's histograms by step, sampled evenly down to maxSteps. */
   histograms: (p: ProjectRef, runId: string, q: { key: string; maxSteps?: number; min?: number; max?: number }, signal?: AbortSignal) =>
     request<HistogramSeriesResponse>(`${runPath(p, runId)}/histograms`, { query: { ...q }, signal }),
+  sweeps: (p: ProjectRef, signal?: AbortSignal) => request<{ sweeps: Sweep[] }>(`${projectPath(p)}/sweeps`, { signal }),
+  sweep: (p: ProjectRef, sweepId: string, signal?: AbortSignal) => request<Sweep>(sweepPath(p, sweepId), { signal }),
+  /** Pauses, resumes or stops a sweep; stopping also asks its agents to stop their runs. */
+  patchSweep: (p: ProjectRef, sweepId: string, state: "paused" | "running" | "stopped") =>
+    request<Sweep>(sweepPath(p, sweepId), { method: "PATCH", body: JSON.stringify({ state }) }),
+  /** Every trial of the sweep, in creation order. */
+  sweepTrials: (p: ProjectRef, sweepId: string, signal?: AbortSignal) =>
+    request<{ trials: SweepTrial[] }>(`${sweepPath(p, sweepId)}/trials`, { signal }),
 };
 
 /** Live run updates for a project over Server-Sent Events; returns a function that closes the stream. */

@@ -4,7 +4,7 @@
 import { useCallback, useEffect, useMemo, useReducer, useRef, useState } from "react";
 import { ApiError, type RunRow } from "../api/client";
 import { parseWorkspace, workspacePatch, type WorkspaceState } from "../state/workspace";
-import { navigate, paths, useSearchParams } from "../state/router";
+import { linkProps, navigate, paths, useSearchParams } from "../state/router";
 import { runColor } from "../ui/colors";
 import { ErrorBox, FirstRunHelp, Loading, PageFrame } from "../ui/common";
 import { PanelGrid, type ChartRun, type ChartSettings } from "../workspace/PanelGrid";
@@ -160,7 +160,10 @@ export function WorkspacePage({ entity, project }: { entity: string; project: st
   const onSearch = useCallback((search: string) => update({ search }), [update]);
 
   return (
-    <PageFrame crumbs={[{ label: entity, to: paths.projects() }, { label: project }]}>
+    <PageFrame
+      crumbs={[{ label: entity, to: paths.projects() }, { label: project }]}
+      actions={<a data-testid="sweeps-link" {...linkProps(paths.sweeps(entity, project))}>Sweeps</a>}
+    >
       <div className="toolbar ws-toolbar">
         <SearchBox value={ws.search} onChange={onSearch} />
         <FilterBox value={ws.filter} onApply={(filter) => update({ filter })} />

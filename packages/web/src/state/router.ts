@@ -7,6 +7,8 @@ export type Route =
   | { page: "workspace"; entity: string; project: string }
   | { page: "run"; entity: string; project: string; runId: string }
   | { page: "compare"; entity: string; project: string }
+  | { page: "sweeps"; entity: string; project: string }
+  | { page: "sweep"; entity: string; project: string; sweepId: string }
   | { page: "notFound"; path: string };
 
 export function parseRoute(pathname: string): Route {
@@ -17,6 +19,8 @@ export function parseRoute(pathname: string): Route {
     if (parts.length === 3) return { page: "workspace", entity, project };
     if (what === "runs" && runId !== undefined && parts.length === 5) return { page: "run", entity, project, runId };
     if (what === "compare" && parts.length === 4) return { page: "compare", entity, project };
+    if (what === "sweeps" && parts.length === 4) return { page: "sweeps", entity, project };
+    if (what === "sweeps" && runId !== undefined && parts.length === 5) return { page: "sweep", entity, project, sweepId: runId };
   }
   return { page: "notFound", path: pathname };
 }
@@ -28,6 +32,8 @@ export const paths = {
   run: (entity: string, project: string, runId: string) => `/p/${enc(entity)}/${enc(project)}/runs/${enc(runId)}`,
   compare: (entity: string, project: string, runIds: string[]) =>
     `/p/${enc(entity)}/${enc(project)}/compare?runs=${runIds.map(enc).join(",")}`,
+  sweeps: (entity: string, project: string) => `/p/${enc(entity)}/${enc(project)}/sweeps`,
+  sweep: (entity: string, project: string, sweepId: string) => `/p/${enc(entity)}/${enc(project)}/sweeps/${enc(sweepId)}`,
 };
 
 const listeners = new Set<() => void>();
