@@ -59,6 +59,7 @@ describe("bad flags get a clear error and no stack trace", () => {
   it("demo --runs, --epochs, --project and --url", async () => {
     expectUsageError(await runCli(["demo", "--runs", "0"]), /--runs must be a whole number/);
     expectUsageError(await runCli(["demo", "--epochs", "many"]), /--epochs must be a whole number/);
+    expectUsageError(await runCli(["demo", "--sweep-runs", "-1"]), /--sweep-runs must be a whole number from 0 to 200/);
     expectUsageError(await runCli(["demo", "--project", "a b", "--url", server.url]), /give it as NAME or ENTITY\/NAME/);
     expectUsageError(await runCli(["demo", "--url", "localhost"]), /full URL/);
     expectUsageError(await runCli(["demo", "--url", "http://127.0.0.1:1"]), /cannot reach the Orrery server/);
@@ -104,13 +105,20 @@ describe("orrery keys", () => {
 });
 
 describe("orrery demo and orrery runs", () => {
-  it("fills a project with trained runs, one of them crashed, and lists them", async () => {
+  it("fills a project with trained runs, one of them crashed, and a sweep, and lists them", async () => {
     const spool = tempDir();
     try {
-      const demo = await runCli(["demo", "--runs", "4", "--epochs", "3", "--project", "demo/small", "--url", server.url], { ORRERY_DIR: spool.path }, undefined, 120_000);
-      expect(demo.code).toBe(0);
-      const page = await api<{ runs: { name: string; state: string; summary: Record<string, unknown>; config: Record<string, unknown> }[] }>(server.url, "/api/v1/projects/demo/small/runs");
-      expect(page.body.runs).toHaveLength(4);
+      const demo = await runCli(["demo", "--runs", "4", "--sweep-runs", "2", "--epochs", "3", "--project", "demo/small", "--url", server.url], { ORRERY_DIR: spool.path }, undefined, 120_000);
+      expect(demo.code, demo.stderr).toBe(0);
+      const page = await api<{ runs: { name: string; state: string; group: string | null; summary: Record<string, unknown>; config: Record<string, unknown> }[] }>(server.url, "/api/v1/projects/demo/small/runs");
+      expect(page.body.runs).toHaveLength(6);
+      const sweeps = await api<{ sweeps: { id: string; method: string; counts: { finished: number }; best: { value: number } | null }[] }>(server.url, "/api/v1/projects/demo/small/sweeps");
+      expect(sweeps.body.sweeps).toHaveLength(1);
+      expect(sweeps.body.sweeps[0]).toMatchObject({ method: "bayes", counts: { finished: 2 } });
+      expect(sweeps.body.sweeps[0]!.best?.value).toBeGreaterThan(0);
+      const sweepRuns = page.body.runs.filter((r) => r.group === "mlp-bayes");
+      expect(sweepRuns).toHaveLength(2);
+      for (const r of sweepRuns) expect(r.config).toHaveProperty("lr");
       const trained = page.body.runs.filter((r) => r.name !== "mlp-oom-killed");
       for (const r of trained) {
         expect(r.summary).toHaveProperty("val/acc");
@@ -127,7 +135,7 @@ describe("orrery demo and orrery runs", () => {
       expect(table.code).toBe(0);
       expect(table.stdout).toMatch(/mlp-oom-killed\s+crashed/);
       const json = await runCli(["runs", "--project", "demo/small", "--json"], { ORRERY_URL: server.url });
-      expect(JSON.parse(json.stdout)).toHaveLength(4);
+      expect(JSON.parse(json.stdout)).toHaveLength(6);
     } finally { spool.cleanup(); }
   });
 });

@@ -9,10 +9,10 @@ export function parsePort(value: string): number {
   return n;
 }
 
-export function positiveInt(what: string, max = 1_000_000) {
+export function positiveInt(what: string, max = 1_000_000, min = 1) {
   return (value: string): number => {
     const n = Number(value);
-    if (!/^\d+$/.test(value) || n < 1 || n > max) throw new InvalidArgumentError(`${what} must be a whole number from 1 to ${max}.`);
+    if (!/^\d+$/.test(value) || n < min || n > max) throw new InvalidArgumentError(`${what} must be a whole number from ${min} to ${max}.`);
     return n;
   };
 }

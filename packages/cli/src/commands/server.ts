@@ -65,7 +65,7 @@ export function serverCommand(): Command {
           process.stdout.write("The demo project demo/shapes-mlp is already filled.\n");
         } else {
           process.stdout.write("Filling the demo project demo/shapes-mlp; watch it at " + server.url + "\n");
-          await runDemo({ url: server.url, runs: 20, spoolDir: join(dataDir, "demo-spool"), quiet: opts.quiet ?? false });
+          await runDemo({ url: server.url, runs: 20, sweepRuns: 8, spoolDir: join(dataDir, "demo-spool"), quiet: opts.quiet ?? false });
           process.stdout.write("Demo ready: " + server.url + "\n");
         }
       }

@@ -1,6 +1,7 @@
 // Owns `orrery demo`: fill a project with realistic runs through the public SDK, exactly as a
 // user's training script would: a learning-rate x batch-size grid of the demo MLP, plus one run
-// whose process is killed mid-training so the dashboard shows a crashed run.
+// whose process is killed mid-training so the dashboard shows a crashed run, and a bayes sweep over
+// the same model run by an in-process agent, so the sweep pages have something to show.
 import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import * as orrery from "orrery";
@@ -10,6 +11,8 @@ import { progressBar } from "../progress.js";
 export interface DemoOptions {
   url: string;
   runs: number;
+  /** Trials of the demo sweep (0: none). */
+  sweepRuns?: number;
   spoolDir: string;
   project?: string;
   quiet?: boolean;
@@ -53,6 +56,44 @@ export async function runDemo(o: DemoOptions): Promise<void> {
     await crashedRun(o, project);
     bar?.update(o.runs, o.runs);
   }
+  bar?.stop();
+  if ((o.sweepRuns ?? 0) > 0) await demoSweep(o, project, epochs, delayMs);
+}
+
+/** A bayes sweep over the demo MLP's learning rate, batch size and width, run by an in-process agent. */
+async function demoSweep(o: DemoOptions, project: string, epochs: number, delayMs: number): Promise<void> {
+  const trials = o.sweepRuns ?? 0;
+  const res = await fetch(`${o.url}/api/v1/projects/${project}/sweeps`, {
+    method: "POST",
+    headers: { "content-type": "application/json", ...(o.apiKey ? { authorization: `Bearer ${o.apiKey}` } : {}) },
+    body: JSON.stringify({
+      config: {
+        name: "mlp-bayes", method: "bayes", run_cap: trials,
+        metric: { name: "val/loss", goal: "minimize" },
+        parameters: {
+          lr: { distribution: "log_uniform_values", min: 0.003, max: 1 },
+          batch_size: { values: [16, 32, 64, 128] },
+          hidden: { distribution: "int_uniform", min: 8, max: 48 },
+        },
+      },
+    }),
+  });
+  const body = (await res.json()) as { id?: string; message?: string };
+  if (!res.ok || body.id === undefined) throw new Error(`could not create the demo sweep: ${body.message ?? res.statusText}`);
+  const bar = o.quiet ? undefined : progressBar("demo sweep");
+  let done = 0;
+  await orrery.agent(body.id, async ({ params }) => {
+    const lr = params.lr as number, batchSize = params.batch_size as number, hidden = params.hidden as number;
+    const run = await orrery.init({
+      project, url: o.url, apiKey: o.apiKey, dir: o.spoolDir, mode: "online", console: false,
+      name: `sweep-lr${lr.toPrecision(2)}-bs${batchSize}-h${hidden}`, group: "mlp-bayes", jobType: "sweep", tags: ["demo", "sweep"],
+      config: { epochs, optimizer: { name: "sgd", momentum: 0.9 }, dataset: { name: "shapes", train: 2000, val: 600, classes: 4 }, seed: 100 + done },
+      systemMetricsIntervalMs: 0,
+    });
+    const code = await trainAndLog(run, { lr, batchSize, hidden, momentum: 0.9, seed: 100 + done }, { epochs, delayMs });
+    await run.finish(code);
+    bar?.update(++done, trials);
+  }, { count: trials, project, url: o.url, apiKey: o.apiKey });
   bar?.stop();
 }
 
