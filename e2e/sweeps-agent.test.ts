@@ -57,7 +57,8 @@ async function sweepOf(project: string, sweepId: string): Promise<Sweep> {
 interface Agent { child: ChildProcess; done: Promise<{ code: number | null; stderr: string }> }
 
 function startAgent(project: string, sweepId: string, args: string[] = [], cwd = FIXTURES): Agent {
-  const env = pythonEnv({ PATH: `${bin}:${process.env.PATH ?? ""}` });
+  // Spools go to the test's data folder, not to ./orrery under the fixtures the agent runs in.
+  const env = pythonEnv({ PATH: `${bin}:${process.env.PATH ?? ""}`, ORRERY_DIR: join(data.path, "spool") });
   const child = spawn(process.execPath, [
     CLI, "agent", sweepId, "--project", `e2e/${project}`, "--url", server.url, "--heartbeat-interval", "300ms",
     "--interpreter", PYTHON, ...args,
