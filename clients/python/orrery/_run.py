@@ -166,17 +166,7 @@ class Run:
             return self._log_general(data, step, commit)
         at = self._step
         with self._lock:
-            args = plan.args
-            seq = self._seq + 1
-            args[1] = seq
-            args[2] = _time() * 1000.0
-            args[3] = at
-            args[7::3] = values
-            payload = plan.pack(*args)
-            if self._writer.write_frame(_pack_header(len(payload), _crc32(payload)) + payload):
-                self._seq = seq
-            else:
-                self._write_failed()
+            self._write_row(plan, at, values)
         self._step = at + 1
         if self._deferred_signal is not None:
             _exit.deliver_deferred(self)
@@ -256,6 +246,20 @@ class Run:
 
     # -- log(), general path ---------------------------------------------------------------------
 
+    def _write_row(self, plan: _RowPlan, step: int, values: Any) -> None:
+        """Appends one binary history row as the next seq (the caller holds self._lock)."""
+        args = plan.args
+        seq = self._seq + 1
+        args[1] = seq
+        args[2] = _time() * 1000.0
+        args[3] = step
+        args[7::3] = values
+        payload = plan.pack(*args)
+        if self._writer.write_frame(_pack_header(len(payload), _crc32(payload)) + payload):
+            self._seq = seq
+        else:
+            self._write_failed()
+
     def _log_general(self, data: Any, step: Any, commit: Any) -> None:
         if self._state is not _RUNNING:
             return self._ignored_after_finish("log")
@@ -290,17 +294,7 @@ class Run:
             if self._state is not _RUNNING:
                 return
             if plan is not None:
-                args = plan.args
-                seq = self._seq + 1
-                args[1] = seq
-                args[2] = _time() * 1000.0
-                args[3] = at
-                args[7::3] = values
-                payload = plan.pack(*args)
-                if self._writer.write_frame(_pack_header(len(payload), _crc32(payload)) + payload):
-                    self._seq = seq
-                else:
-                    self._write_failed()
+                self._write_row(plan, at, values)
             if hists:
                 self._append_histograms(at, hists)
             if tables:
