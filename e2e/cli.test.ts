@@ -105,13 +105,14 @@ describe("orrery keys", () => {
 });
 
 describe("orrery demo and orrery runs", () => {
-  it("fills a project with trained runs, one of them crashed, and a sweep, and lists them", async () => {
+  it("fills a project with trained runs, one of them crashed, a sweep and artifacts with lineage, and lists them", async () => {
     const spool = tempDir();
     try {
       const demo = await runCli(["demo", "--runs", "4", "--sweep-runs", "2", "--epochs", "3", "--project", "demo/small", "--url", server.url], { ORRERY_DIR: spool.path }, undefined, 120_000);
       expect(demo.code, demo.stderr).toBe(0);
       const page = await api<{ runs: { name: string; state: string; group: string | null; summary: Record<string, unknown>; config: Record<string, unknown> }[] }>(server.url, "/api/v1/projects/demo/small/runs");
-      expect(page.body.runs).toHaveLength(6);
+      // 4 grid runs, 2 sweep trials, and the pipeline: prepare-shapes, relabel-shapes, evaluate-production.
+      expect(page.body.runs).toHaveLength(9);
       const sweeps = await api<{ sweeps: { id: string; method: string; counts: { finished: number }; best: { value: number } | null }[] }>(server.url, "/api/v1/projects/demo/small/sweeps");
       expect(sweeps.body.sweeps).toHaveLength(1);
       expect(sweeps.body.sweeps[0]).toMatchObject({ method: "bayes", counts: { finished: 2 } });
@@ -119,7 +120,7 @@ describe("orrery demo and orrery runs", () => {
       const sweepRuns = page.body.runs.filter((r) => r.group === "mlp-bayes");
       expect(sweepRuns).toHaveLength(2);
       for (const r of sweepRuns) expect(r.config).toHaveProperty("lr");
-      const trained = page.body.runs.filter((r) => r.name !== "mlp-oom-killed");
+      const trained = page.body.runs.filter((r) => r.name !== "mlp-oom-killed" && r.group !== "pipeline");
       for (const r of trained) {
         expect(r.summary).toHaveProperty("val/acc");
         expect(r.summary).toHaveProperty("val/acc/star");
@@ -135,7 +136,18 @@ describe("orrery demo and orrery runs", () => {
       expect(table.code).toBe(0);
       expect(table.stdout).toMatch(/mlp-oom-killed\s+crashed/);
       const json = await runCli(["runs", "--project", "demo/small", "--json"], { ORRERY_URL: server.url });
-      expect(JSON.parse(json.stdout)).toHaveLength(6);
+      expect(JSON.parse(json.stdout)).toHaveLength(9);
+
+      const dataset = await api<{ versions: { version: string }[] }>(server.url, "/api/v1/projects/demo/small/artifacts/shapes");
+      expect(dataset.body.versions.map((v) => v.version)).toEqual(["v1", "v0"]);
+      const model = await api<{ versions: { version: string; aliases: string[] }[] }>(server.url, "/api/v1/projects/demo/small/artifacts/shapes-mlp");
+      expect(model.body.versions).toHaveLength(3);
+      expect(model.body.versions.filter((v) => v.aliases.includes("production"))).toHaveLength(1);
+      const evalRun = page.body.runs.find((r) => r.name === "evaluate-production") as unknown as { id: string };
+      const lineage = await api<{ nodes: { id: string; kind: string; name?: string }[] }>(server.url, `/api/v1/projects/demo/small/lineage?run=${evalRun.id}&depth=3`);
+      // evaluation run <- model version <- training run <- shapes:v1
+      expect(lineage.body.nodes.some((n) => n.kind === "artifact" && n.name === "shapes")).toBe(true);
+      expect(lineage.body.nodes.some((n) => n.kind === "artifact" && n.name === "shapes-mlp")).toBe(true);
     } finally { spool.cleanup(); }
   });
 });

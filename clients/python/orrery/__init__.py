@@ -1,11 +1,13 @@
 # The public API of the `orrery` Python package, shaped like wandb's so that `import orrery as
 # wandb` keeps a W&B script working: init() returns a Run; log, finish, define_metric, watch act on
 # the current run; config, summary and run are module-level, like wandb.config, wandb.summary and
-# wandb.run. Everything in modules starting with "_" is internal.
+# wandb.run. Artifact, log_artifact and use_artifact are W&B's artifacts (_artifacts.py,
+# _artifact_io.py). Everything in modules starting with "_" is internal.
 from __future__ import annotations
 
 from typing import Any, Optional
 
+from ._artifacts import Artifact
 from ._proxies import Config, Summary
 from ._run import DisabledRun, FinishResult, Run
 from ._settings import resolve_settings
@@ -15,6 +17,7 @@ from ._version import __version__
 __all__ = [
     "init", "log", "finish", "define_metric", "watch", "unwatch", "sync", "agent", "run", "config", "summary",
     "Run", "Histogram", "Table", "FinishResult", "OrreryError", "OrreryValueError", "Error", "__version__",
+    "Artifact", "log_artifact", "use_artifact",
 ]
 
 Error = OrreryError  # wandb.Error
@@ -107,6 +110,17 @@ def watch(models: Any, criterion: Any = None, log: Optional[str] = "gradients", 
 def unwatch(models: Any = None) -> None:
     if run is not None:
         run.unwatch(models)
+
+
+def log_artifact(artifact_or_path: Any, name: Optional[str] = None, type: Optional[str] = None,
+                 aliases: Any = None, tags: Any = None) -> Artifact:
+    """run.log_artifact() on the current run: uploads in the background and returns the Artifact."""
+    return _current("log_artifact").log_artifact(artifact_or_path, name=name, type=type, aliases=aliases, tags=tags)
+
+
+def use_artifact(artifact_or_name: Any, type: Optional[str] = None, aliases: Any = None, use_as: Any = None) -> Artifact:
+    """run.use_artifact() on the current run: use_artifact("dataset:latest").download()."""
+    return _current("use_artifact").use_artifact(artifact_or_name, type=type, aliases=aliases, use_as=use_as)
 
 
 def sync(path: Optional[str] = None, url: Optional[str] = None, api_key: Optional[str] = None) -> list:

@@ -116,6 +116,7 @@ class Run:
         self._system: Optional[SystemMetrics] = None
         self._console: Optional[ConsoleCapture] = None
         self._finish_result: Optional[FinishResult] = None
+        self._artifacts: Optional[Any] = None  # _artifact_io.ArtifactUploader, made by the first log_artifact
 
         # Config travels inside the run record unless it is too big for one record.
         parts = chunk_config(settings.config)
@@ -197,10 +198,45 @@ class Run:
 
         _unwatch(self, models)
 
+    def log_artifact(self, artifact_or_path: Any, name: Optional[str] = None, type: Optional[str] = None,
+                     aliases: Any = None, tags: Any = None) -> Any:
+        """Logs an orrery.Artifact (or a file, folder or reference URI, made into one named `name`)
+        as an output of this run, with `aliases` besides latest. The upload runs on a background
+        thread and never raises here; artifact.wait() blocks and raises if it failed, and finish()
+        waits for it. Offline runs cannot log artifacts: a warning says so and wait() raises."""
+        from ._artifact_io import ArtifactUploader, Remote, prepare_log, refuse_log
+
+        artifact, alias_list = prepare_log(artifact_or_path, name, type, aliases, self.id)
+        if alias_list is None:
+            return artifact
+        if self._state is not _RUNNING:
+            self._ignored_after_finish("log_artifact")
+            return refuse_log(artifact, f"run {self.id} has finished", loud=False)
+        if self.mode != "online":
+            return refuse_log(artifact, f"artifacts need a server, and run {self.id} is {self.mode}: log it from an online run")
+        with self._lock:
+            if self._artifacts is None:
+                remote = Remote(self._settings.url, self._settings.api_key, self.entity, self.project)
+                self._artifacts = ArtifactUploader(remote, self.id)
+        self._artifacts.submit(artifact, alias_list)
+        return artifact
+
+    def use_artifact(self, artifact_or_name: Any, type: Optional[str] = None, aliases: Any = None, use_as: Any = None) -> Any:
+        """Records that this run uses an artifact version ("name", "name:alias", "name:v3",
+        "entity/project/name:alias", or an orrery.Artifact) and returns it; .download() fetches its
+        files. Raises OrreryError when the server refuses or cannot be reached."""
+        from ._artifact_io import Remote, use_now
+        from ._values import OrreryError
+
+        if self.mode != "online":
+            raise OrreryError(f"orrery: use_artifact needs a server, and run {self.id} is {self.mode}: run online (ORRERY_MODE=online) to use artifacts")
+        remote = Remote(self._settings.url, self._settings.api_key, self.entity, self.project)
+        return use_now(remote, artifact_or_name, type, aliases, self.id)
+
     def finish(self, exit_code: Optional[int] = None, quiet: Any = None) -> FinishResult:
-        """Ends the run: writes a finish record (0 = finished, anything else = failed), stops the
-        background parts, and waits up to finish_timeout seconds for the server to acknowledge
-        everything. Calling it again returns the first result."""
+        """Ends the run: waits for artifacts being logged, writes a finish record (0 = finished,
+        anything else = failed), stops the background parts, and waits up to finish_timeout seconds
+        for the server to acknowledge everything. Calling it again returns the first result."""
         code = 0 if exit_code is None else exit_code
         if isinstance(code, bool) or not isinstance(code, int) or not -255 <= code <= 255:
             raise option_error("exit_code", f"must be an integer from -255 to 255, got {describe(exit_code)}")
@@ -209,6 +245,11 @@ class Run:
                 return self._finish_result or self._result()
             self._state = _FINISHING
             self._fast = False
+        if self._artifacts is not None:
+            try:
+                self._artifacts.wait_all()
+            except KeyboardInterrupt:
+                self._artifacts.abandon()
         self._close_locally(code)
         drained = True
         if self._sender is not None:
@@ -448,6 +489,8 @@ class Run:
                 self._state = _FINISHING
                 self._fast = False
                 self._close_locally(exit_code)
+        if self._artifacts is not None:
+            self._artifacts.abandon()
         if self._sender is not None:
             self._sender.stop()
         self._writer.close()
@@ -514,6 +557,18 @@ class DisabledRun:
 
     def unwatch(self, *args: Any, **kwargs: Any) -> None:
         pass
+
+    def log_artifact(self, artifact_or_path: Any, name: Optional[str] = None, type: Optional[str] = None,
+                     aliases: Any = None, tags: Any = None) -> Any:
+        from ._artifact_io import prepare_log, refuse_log
+
+        artifact, _ = prepare_log(artifact_or_path, name, type, aliases, self.id)
+        return refuse_log(artifact, f"artifacts need a server, and run {self.id} is disabled")
+
+    def use_artifact(self, artifact_or_name: Any, type: Optional[str] = None, aliases: Any = None, use_as: Any = None) -> Any:
+        from ._values import OrreryError
+
+        raise OrreryError(f"orrery: use_artifact needs a server, and run {self.id} is disabled: run online (ORRERY_MODE=online) to use artifacts")
 
     def finish(self, exit_code: Optional[int] = None, quiet: Any = None) -> FinishResult:
         if self._on_finish is not None:

@@ -11,6 +11,8 @@ import { runsCommand } from "./commands/runs.js";
 import { keysCommand } from "./commands/keys.js";
 import { agentCommand } from "./commands/agent.js";
 import { sweepCommand } from "./commands/sweep.js";
+import { artifactCommand } from "./commands/artifact.js";
+import { gcCommand } from "./commands/gc.js";
 
 const program = new Command("orrery")
   .description("Orrery: track, compare and reproduce machine-learning runs")
@@ -18,7 +20,7 @@ const program = new Command("orrery")
   .showHelpAfterError("(run with --help for usage)")
   .exitOverride();
 
-for (const cmd of [serverCommand(), demoCommand(), syncCommand(), runsCommand(), keysCommand(), sweepCommand(), agentCommand()]) {
+for (const cmd of [serverCommand(), demoCommand(), syncCommand(), runsCommand(), keysCommand(), sweepCommand(), agentCommand(), artifactCommand(), gcCommand()]) {
   program.addCommand(cmd);
 }
 for (const cmd of program.commands) {

@@ -7,4 +7,5 @@ export * from "./wire/runs.js";
 export * from "./wire/history.js";
 export * from "./wire/live.js";
 export * from "./wire/sweeps.js";
+export * from "./wire/artifacts.js";
 export * from "./filter/index.js";

@@ -1,6 +1,7 @@
 // The public API of the `orrery` package: init() returns a Run; syncDir() is what
 // `orrery sync` calls; agent() runs sweep trials in-process, and SweepClient is what `orrery agent`
-// talks to the server through. Everything else in src/ is internal.
+// talks to the server through; Artifact and ArtifactClient are what `orrery artifact` and `orrery gc`
+// are built on. Everything else in src/ is internal.
 import { DisabledRun } from "./disabled-run.js";
 import { ActiveRun, type Run } from "./run.js";
 import { resolveSettings, type InitOptions } from "./settings.js";
@@ -18,6 +19,19 @@ export { histogram, type HistogramValue } from "./histogram.js";
 export { agent, type AgentOptions, type AgentReport, type Assignment } from "./agent.js";
 /** The sweep agent HTTP client; `orrery agent` (the CLI) is built on it. */
 export { SweepClient, SweepApiError, type SweepClientOptions, type NextAction, type HeartbeatReply, type TrialExit } from "./sweep-client.js";
+/** Artifacts: build one with Artifact, log and fetch through run.logArtifact/useArtifact or ArtifactClient. */
+export {
+  Artifact, type ArtifactOptions, type AddFileOptions, type AddDirOptions, type AddReferenceOptions, type ArtifactPhase, type ProgressCallback, type BuiltManifest,
+} from "./artifacts/artifact.js";
+export {
+  ArtifactClient, collectGarbage, parseRef as parseArtifactReference, checkAliases,
+  type ArtifactClientOptions, type LogArtifactOptions, type LogResult, type DownloadOptions, type DownloadResult,
+} from "./artifacts/client.js";
+export { ArtifactCache, defaultCacheDir } from "./artifacts/cache.js";
+export { hashFile, manifestDigest } from "./artifacts/hash.js";
+export type { ServerTarget } from "./artifacts/http.js";
+export type { UsedArtifact, LogArtifactRunOptions } from "./artifacts/run-artifacts.js";
+export type { ArtifactVersion, ArtifactSummary, ArtifactDetail, ManifestEntry, GcReport, GcRequest } from "@orrery/protocol";
 
 /**
  * Starts a run. Options fall back to ORRERY_* environment variables, then to defaults (see

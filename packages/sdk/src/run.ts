@@ -4,9 +4,11 @@
 // sender.ts. Nothing here waits on the network except finish().
 import { mkdirSync, readdirSync } from "node:fs";
 import { join } from "node:path";
-import { encodeMetric, LIMITS, type SummaryMode } from "@orrery/protocol";
+import { encodeMetric, LIMITS, type ArtifactVersion, type SummaryMode } from "@orrery/protocol";
+import type { Artifact } from "./artifacts/artifact.js";
+import { artifactsNeedServer, RunArtifacts, type LogArtifactRunOptions, type UsedArtifact } from "./artifacts/run-artifacts.js";
 import { ConsoleCapture, type StreamName } from "./console-capture.js";
-import { describe, optionError, OrreryValueError } from "./errors.js";
+import { describe, optionError, OrreryError, OrreryValueError } from "./errors.js";
 import { Heartbeat } from "./heartbeat.js";
 import type { HistogramValue } from "./histogram.js";
 import { History, type LogOptions, type LogValues } from "./history.js";
@@ -89,6 +91,19 @@ export interface Run {
   /** Chooses what the summary shows for `key`: last (default), min, max, mean or none. */
   defineMetric(key: string, options: { summary: SummaryMode }): void;
   /**
+   * Logs an artifact this run produced: hashes its files, uploads what the server lacks and
+   * commits a version (the same content again gives the same version). Resolves with the version;
+   * rejects with an OrreryError when it fails, which is also warned about on stderr, so a promise
+   * nobody awaits never crashes the process. finish() waits for uploads still running. Offline and
+   * disabled runs reject: artifacts need a server.
+   */
+  logArtifact(artifact: Artifact, options?: LogArtifactRunOptions): Promise<ArtifactVersion>;
+  /**
+   * Records that this run used an artifact version ("name", "name:alias" or "name:vN") and resolves
+   * with it and a download(to?) that writes its files through the local cache.
+   */
+  useArtifact(ref: string): Promise<UsedArtifact>;
+  /**
    * Ends the run: writes a finish record (exit code 0 = finished, anything
    * else = failed), stops capture and timers, and waits up to finishTimeoutMs for the server to
    * acknowledge everything. Calling it again returns the same promise.
@@ -121,6 +136,7 @@ export class ActiveRun implements Run {
   private configValues: JsonObject;
   private warnedWrite = false;
   private warnedAfterFinish = false;
+  private readonly artifacts: RunArtifacts;
 
   /** Creates the spool, writes the run record and starts the background parts. */
   static async start(settings: Settings): Promise<ActiveRun> {
@@ -154,6 +170,7 @@ export class ActiveRun implements Run {
     this.writer = writer;
     this.configValues = settings.config; // already a fresh copy made by resolveSettings
     this.history = new History(this.writeRow, this.writeHistograms);
+    this.artifacts = new RunArtifacts(settings);
 
     // Config travels inside the run record unless it is too big for one record.
     const configParts = chunkConfig(settings.config);
@@ -222,6 +239,18 @@ export class ActiveRun implements Run {
     this.appendObject({ type: "define_metric", key, summary });
   }
 
+  logArtifact(artifact: Artifact, options?: LogArtifactRunOptions): Promise<ArtifactVersion> {
+    if (this.mode !== "online") return artifactsNeedServer("logArtifact", this.id, this.mode);
+    if (this.state !== "running") return artifactsAfterFinish("logArtifact", this.id);
+    return this.artifacts.log(artifact, options);
+  }
+
+  useArtifact(ref: string): Promise<UsedArtifact> {
+    if (this.mode !== "online") return artifactsNeedServer("useArtifact", this.id, this.mode);
+    if (this.state !== "running") return artifactsAfterFinish("useArtifact", this.id);
+    return this.artifacts.use(ref);
+  }
+
   finish(exitCode: number = 0): Promise<FinishResult> {
     if (this.finishing) return this.finishing;
     if (this.state !== "running") return Promise.resolve(this.result());
@@ -231,6 +260,11 @@ export class ActiveRun implements Run {
   }
 
   private async finishAsync(exitCode: number): Promise<FinishResult> {
+    // Artifacts first: their uploads link this run as producer, and the run keeps logging meanwhile.
+    if (this.artifacts.pending > 0) {
+      warn(`waiting for ${this.artifacts.pending} artifact upload${this.artifacts.pending === 1 ? "" : "s"} of run ${this.id} to finish`);
+      await this.artifacts.settle();
+    }
     this.closeLocally(exitCode);
     let drained = true;
     if (this.sender) {
@@ -273,6 +307,9 @@ export class ActiveRun implements Run {
     this.sender?.stop();
     this.writer.close();
     this.state = "finished";
+    if (this.artifacts.pending > 0) {
+      warn(`run ${this.id} ${how} with ${this.artifacts.pending} artifact upload(s) unfinished: log them again (uploads resume where they stopped)`);
+    }
     const pending = this.result().pending;
     if (pending > 0) {
       warn(`run ${this.id} ${how}; ${pending} records are not uploaded yet: upload them with: orrery sync ${shellQuote(this.spoolDir)}`);
@@ -501,6 +538,12 @@ function stamp(ms: number): string {
   const d = new Date(ms);
   const p = (n: number): string => String(n).padStart(2, "0");
   return `${d.getFullYear()}${p(d.getMonth() + 1)}${p(d.getDate())}_${p(d.getHours())}${p(d.getMinutes())}${p(d.getSeconds())}`;
+}
+
+function artifactsAfterFinish(call: string, runId: string): Promise<never> {
+  const p = Promise.reject(new OrreryError("invalid_request", `orrery: run.${call}() was called after run ${runId} finished: call it before finish()`));
+  p.catch(() => {});
+  return p;
 }
 
 function exitCodeOf(code: unknown): number {

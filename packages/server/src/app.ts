@@ -9,6 +9,8 @@ import {
   Project, ProjectList, RECORD_SCHEMAS, Run, RunPage, RunPatch, SeriesResponse, MultiSeriesResponse,
   ConfigTreePage, RunGroupsPage, RunKeyPage, RunRow, LiveRunsEvent, LiveProjectEvent, HistogramSeriesResponse,
   Sweep, SweepList, SweepTrials, NextAction,
+  ManifestEntry, ArtifactVersion, ArtifactDraft, ArtifactSummary, ArtifactList, ArtifactDetail, ManifestPage, AliasHistory,
+  VersionRuns, RunArtifacts, LineageGraph, BlobUploadStatus, GcReport,
 } from "@orrery/protocol";
 import type { Store } from "@orrery/store";
 import { registerErrorHandling, replyWithError } from "./errors.js";
@@ -26,9 +28,12 @@ import { DEFAULT_LIVE_INTERVAL_MS, liveRoutes } from "./routes/live.js";
 import { dashboardFallback, dashboardRoutes } from "./routes/dashboard.js";
 import { sweepRoutes } from "./routes/sweeps.js";
 import { SweepController, type ControllerOptions } from "./sweeps/controller.js";
+import { artifactRoutes } from "./routes/artifacts.js";
+import { blobRoutes } from "./routes/blobs.js";
+import { ArtifactService } from "./artifacts/service.js";
 
 declare module "fastify" {
-  interface FastifyInstance { store: Store; live: LiveBus; sweeps: SweepController }
+  interface FastifyInstance { store: Store; live: LiveBus; sweeps: SweepController; artifacts: ArtifactService }
 }
 
 export interface AppOptions {
@@ -67,6 +72,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   app.decorate("store", opts.store);
   app.decorate("live", new LiveBus());
   app.decorate("sweeps", new SweepController(opts.store, opts.sweeps));
+  app.decorate("artifacts", new ArtifactService(opts.store));
   registerErrorHandling(app, { notFoundFallback: dashboardFallback(opts.dashboardDir) });
   if (opts.requireKeys) registerAuth(app, opts.store.keys);
   // The API speaks JSON only; anything else gets 415 instead of being parsed as text.
@@ -76,6 +82,8 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     MetricValue, ErrorBody, ...Object.values(RECORD_SCHEMAS), IngestBatch, IngestReply, Run, RunPage, RunPatch,
     Project, ProjectList, SeriesResponse, HistoryRows, KeyList, ConsoleLines, RunRow, RunGroupsPage, RunKeyPage, ConfigTreePage,
     MultiSeriesResponse, LiveRunsEvent, LiveProjectEvent, HistogramSeriesResponse, Sweep, SweepList, SweepTrials, NextAction,
+    ManifestEntry, ArtifactVersion, ArtifactDraft, ArtifactSummary, ArtifactList, ArtifactDetail, ManifestPage, AliasHistory,
+    VersionRuns, RunArtifacts, LineageGraph, BlobUploadStatus, GcReport,
   ];
   for (const schema of shared) app.addSchema(schema);
   registerValidation(app, shared);
@@ -105,6 +113,8 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   await app.register(histogramRoutes);
   await app.register(projectSeriesRoutes);
   await app.register(sweepRoutes);
+  await app.register(artifactRoutes);
+  await app.register(blobRoutes);
   await app.register(liveRoutes, { intervalMs: opts.liveIntervalMs ?? DEFAULT_LIVE_INTERVAL_MS });
   await app.register(dashboardRoutes, { dir: opts.dashboardDir });
   app.get("/api/v1/openapi.json", { schema: { hide: true } }, async () => app.swagger());

@@ -262,14 +262,216 @@ export interface HistogramStore {
   query(r: RunRef, key: string, range: SeriesRange, maxSteps: number): Promise<HistogramColumns>;
 }
 
+/** Where a resumable upload stands. */
+export interface UploadState {
+  /** Bytes durably stored so far. */
+  received: number;
+  /** The size declared by the first append; null before any. */
+  size: number | null;
+  /** The blob is stored under its digest (its SHA-256 was checked). */
+  complete: boolean;
+}
+
+/** appendUpload's offset is not where the upload stands; nothing was written. */
+export class UploadOffsetError extends Error {
+  constructor(readonly received: number, readonly offset: number) {
+    super(`the upload has ${received} bytes; this part starts at ${offset}: resume from offset ${received}`);
+    this.name = "UploadOffsetError";
+  }
+}
+
+/** appendUpload's declared size disagrees with the upload's, or the body runs past it; nothing was written. */
+export class UploadSizeError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "UploadSizeError";
+  }
+}
+
+/** The completed upload's bytes hash to another digest; the partial upload was discarded. */
+export class DigestMismatchError extends Error {
+  constructor(readonly expected: string, readonly actual: string) {
+    super(`the uploaded bytes have SHA-256 ${actual}, not ${expected}: the file changed or was damaged in transit; upload it again`);
+    this.name = "DigestMismatchError";
+  }
+}
+
+export interface BlobInfo { digest: string; size: number; mtimeMs: number }
+
+/**
+ * Content-addressed bytes named by their SHA-256 (hex). A blob is visible under its digest only
+ * once complete, durable and checked, so a crash never leaves a truncated blob behind a valid
+ * name. Large blobs go through resumable uploads and come out as streams: no method holds a whole
+ * blob in memory except put(). Local files today; an S3 engine maps uploads to multipart uploads.
+ */
 export interface BlobStore {
   /** Stores bytes under their SHA-256 (hex) and returns it; storing the same bytes again is a no-op. Durable on return. */
   put(data: Buffer): Promise<string>;
-  /** A stream of the blob, or undefined when absent. */
-  get(digest: string): Promise<Readable | undefined>;
+  /**
+   * A stream of the blob's bytes from start to end inclusive (the whole blob by default), or
+   * undefined when absent. The bytes are not checked here: readers that serve them check them.
+   */
+  get(digest: string, range?: { start: number; end?: number }): Promise<Readable | undefined>;
   has(digest: string): Promise<boolean>;
+  /** The blob's size in bytes, or undefined when absent. */
+  size(digest: string): Promise<number | undefined>;
+  /** Where the upload of this digest stands; complete when the blob exists. */
+  uploadStatus(digest: string): Promise<UploadState>;
+  /**
+   * Appends body at offset to the upload of digest, declaring the blob's total size. Durable when
+   * it resolves. When the bytes reach size, their SHA-256 is checked and the blob published under
+   * its digest (DigestMismatchError, upload discarded, when it differs). Appending to a complete
+   * blob drains the body and changes nothing. Throws UploadOffsetError when offset is not the
+   * bytes received, UploadSizeError when size disagrees with the declared one or the body runs past it.
+   * Appends to one digest are serialized; the body is consumed as a stream, in bounded memory.
+   */
+  appendUpload(digest: string, size: number, offset: number, body: Readable): Promise<UploadState>;
+  /** Every stored blob (not partial uploads), in no particular order. */
+  list(): AsyncIterable<BlobInfo>;
+  /** Partial uploads: digest, bytes received, last write time. */
+  listUploads(): AsyncIterable<BlobInfo>;
+  /** Removes the blob; absent is fine. */
+  delete(digest: string): Promise<void>;
+  /** Removes a partial upload; absent is fine. */
+  deleteUpload(digest: string): Promise<void>;
+  /** Re-reads the blob: ok, corrupt (its bytes no longer hash to its name), or missing. */
+  verify(digest: string): Promise<"ok" | "corrupt" | "missing">;
+  /** Moves a corrupt blob aside (kept for inspection, never served again); absent is fine. */
+  quarantine(digest: string): Promise<void>;
 }
 
+export interface ArtifactRef extends ProjectRef { name: string }
+
+export interface ManifestFile {
+  path: string;
+  digest: string;
+  size: number | null;
+  ref?: string;
+}
+
+export interface ArtifactVersionRecord {
+  name: string;
+  type: string;
+  index: number;
+  digest: string;
+  description: string;
+  metadata: Record<string, unknown>;
+  /** Every alias on the version, `latest` included, sorted. */
+  aliases: string[];
+  size: number;
+  fileCount: number;
+  createdAt: number;
+  createdBy: string | null;
+}
+
+export interface ArtifactRecord {
+  name: string;
+  type: string;
+  versionCount: number;
+  /** The latest version; null when every version was deleted. */
+  latest: ArtifactVersionRecord | null;
+  aliases: { alias: string; index: number }[];
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface NewArtifactDraft {
+  name: string;
+  type: string;
+  description: string;
+  metadata: Record<string, unknown>;
+  /** Checked by the caller (checkManifest); the digest is the SHA-256 of manifestCanonicalText. */
+  manifest: ManifestFile[];
+  digest: string;
+  aliases: string[];
+  runId: string | null;
+}
+
+export type DraftOutcome =
+  /** A committed version already has this digest: the aliases were moved to it and the run linked as a producer. */
+  | { kind: "existing"; version: ArtifactVersionRecord }
+  /** A new draft, or the pending draft of the same artifact with the same digest (an interrupted log resumes it). */
+  | { kind: "draft"; draftId: string }
+  /** The artifact exists with another type. */
+  | { kind: "type_conflict"; existingType: string };
+
+export interface AliasEventRecord { alias: string; from: number | null; to: number | null; at: number; runId: string | null }
+export interface RunLinkRecord { runId: string; name: string | null; state: string | null; at: number }
+export interface VersionLinkRecord { version: ArtifactVersionRecord; at: number }
+
+export interface ArtifactVersionPatchInput {
+  description?: string;
+  metadata?: Record<string, unknown>;
+  addAliases?: string[];
+  removeAliases?: string[];
+  runId?: string | null;
+}
+
+/** One hop of lineage: artifact versions a run used (input) or produced (output). */
+export interface LineageLink { runId: string; name: string; index: number; direction: "input" | "output" }
+
+/**
+ * Artifact metadata: artifacts, versions (drafts until committed), manifests, aliases with their
+ * history, and the links between runs and versions. Blobs are the BlobStore's; this store only
+ * records digests. Version numbers are never reused, even after a delete. Every method that changes
+ * something is one transaction.
+ */
+export interface ArtifactStore {
+  /**
+   * Records a draft for the manifest, or finds that its digest is already a committed version of
+   * the artifact (then applies `aliases` to that version and links `runId` as a producer, and
+   * returns it), or returns the pending draft with the same digest. Creates the project and the
+   * artifact when absent.
+   */
+  createDraft(p: ProjectRef, input: NewArtifactDraft, now: number): Promise<DraftOutcome>;
+  /** Stored-file digests of a pending draft, distinct; undefined when there is no such pending draft. */
+  draftDigests(a: ArtifactRef, draftId: string): Promise<string[] | undefined>;
+  /**
+   * Makes the draft the next version v<n>, moves `latest` and the draft's aliases to it, and links
+   * its run as producer. Committing a committed draft returns its version again. Undefined when
+   * no such draft exists.
+   */
+  commitDraft(a: ArtifactRef, draftId: string, now: number): Promise<ArtifactVersionRecord | undefined>;
+  /** Marks the draft touched (uploads in progress keep it from expiring). */
+  touchDrafts(digest: string, now: number): Promise<void>;
+  /** Whether any pending draft lists this stored-file digest (uploads are only accepted for those). */
+  isDraftDigest(digest: string): Promise<boolean>;
+  /** Deletes pending drafts untouched since before `before`; returns how many. */
+  expireDrafts(before: number): Promise<number>;
+
+  listArtifacts(p: ProjectRef, filter: { type?: string; search?: string }): Promise<ArtifactRecord[]>;
+  getArtifact(a: ArtifactRef): Promise<ArtifactRecord | undefined>;
+  /** Committed versions, newest first. */
+  listVersions(a: ArtifactRef): Promise<ArtifactVersionRecord[]>;
+  /** `v3` or an alias; undefined when it names nothing. */
+  getVersion(a: ArtifactRef, ref: string): Promise<ArtifactVersionRecord | undefined>;
+  /** Entries with the prefix in path order (SQLite BINARY = UTF-8 byte order), after the cursor path. */
+  manifestPage(a: ArtifactRef, index: number, opts: { prefix?: string; after?: string; limit: number }): Promise<{ entries: ManifestFile[]; total: number }>;
+  /** One entry by exact path. */
+  manifestEntry(a: ArtifactRef, index: number, path: string): Promise<ManifestFile | undefined>;
+  /** Applies description/metadata and alias moves (recorded in the history); undefined when the version does not exist. */
+  patchVersion(a: ArtifactRef, index: number, patch: ArtifactVersionPatchInput, now: number): Promise<ArtifactVersionRecord | undefined>;
+  /**
+   * Deletes a committed version, its manifest and links; `latest` moves to the highest remaining
+   * version. Refused ("has_aliases", with them) when user aliases point at it and force is false;
+   * with force they are removed (recorded). The artifact goes when its last version goes.
+   */
+  deleteVersion(a: ArtifactRef, index: number, force: boolean, now: number): Promise<{ kind: "deleted" } | { kind: "missing" } | { kind: "has_aliases"; aliases: string[] }>;
+  /** Newest first, at most `limit`. */
+  aliasHistory(a: ArtifactRef, limit: number): Promise<AliasEventRecord[]>;
+  /** Links the run as a consumer (idempotent: the first time is kept). False when the version does not exist. */
+  useVersion(a: ArtifactRef, index: number, runId: string, now: number): Promise<boolean>;
+  versionRuns(a: ArtifactRef, index: number): Promise<{ producers: RunLinkRecord[]; consumers: RunLinkRecord[] }>;
+  runArtifacts(r: RunRef): Promise<{ used: VersionLinkRecord[]; produced: VersionLinkRecord[] }>;
+  /** Every link touching these runs or these versions, for lineage walks (one query per hop). */
+  linksOfRuns(p: ProjectRef, runIds: string[]): Promise<LineageLink[]>;
+  linksOfVersions(p: ProjectRef, versions: { name: string; index: number }[]): Promise<LineageLink[]>;
+  /**
+   * Of these digests, those something still needs: a stored file of any version or pending draft,
+   * or a run's git diff. Garbage collection keeps them.
+   */
+  referencedDigests(digests: string[]): Promise<Set<string>>;
+}
 export interface SweepRef extends ProjectRef { sweepId: string }
 
 export interface SweepRecord {
@@ -408,6 +610,7 @@ export interface Store extends IngestStore {
   readonly blobs: BlobStore;
   readonly keys: KeyStore;
   readonly sweeps: SweepStore;
+  readonly artifacts: ArtifactStore;
   /**
    * Optional: finishes background work that reads never wait for (the SQLite engine moves its
    * series tail into compressed chunks), for benchmarks and tests that want a settled store. Reads

@@ -7,6 +7,7 @@ import { ComparePage } from "./pages/ComparePage";
 import { SweepsPage } from "./pages/SweepsPage";
 import { SweepPage } from "./pages/SweepPage";
 import { PageFrame } from "./ui/common";
+import { ArtifactsPage, ArtifactPage, ArtifactVersionPage, RegistryPage } from "./pages/artifactPages";
 
 export function App() {
   const key = useLocationKey();
@@ -24,6 +25,14 @@ export function App() {
       return <SweepsPage key={`${route.entity}/${route.project}`} entity={route.entity} project={route.project} />;
     case "sweep":
       return <SweepPage key={route.sweepId} entity={route.entity} project={route.project} sweepId={route.sweepId} />;
+    case "artifacts":
+      return <ArtifactsPage key={`${route.entity}/${route.project}`} entity={route.entity} project={route.project} />;
+    case "artifact":
+      return <ArtifactPage key={route.name} entity={route.entity} project={route.project} name={route.name} />;
+    case "artifactVersion":
+      return <ArtifactVersionPage key={`${route.name}:${route.version}`} entity={route.entity} project={route.project} name={route.name} version={route.version} />;
+    case "registry":
+      return <RegistryPage key={`${route.entity}/${route.project}`} entity={route.entity} project={route.project} />;
     case "notFound":
       return (
         <PageFrame crumbs={[{ label: "not found" }]}>

@@ -7,7 +7,7 @@ import { runDemo } from "../demo/demo.js";
 
 export function demoCommand(): Command {
   return new Command("demo")
-    .description("fill a project with example training runs (an MLP learning-rate x batch-size grid, one crashed run, and a bayes sweep)")
+    .description("fill a project with example training runs (an MLP learning-rate x batch-size grid, one crashed run, a bayes sweep, and data set and model artifacts with their lineage)")
     .option("--runs <n>", "how many grid runs (the last one is the crashed run)", positiveInt("--runs", 500), 20)
     .option("--sweep-runs <n>", "trials of the demo's bayes sweep, run by an in-process agent (0: no sweep)", positiveInt("--sweep-runs", 200, 0), 8)
     .option("--project <project>", "NAME or ENTITY/NAME", "demo/shapes-mlp")

@@ -1,12 +1,15 @@
 // Owns `orrery demo`: fill a project with realistic runs through the public SDK, exactly as a
 // user's training script would: a learning-rate x batch-size grid of the demo MLP, plus one run
 // whose process is killed mid-training so the dashboard shows a crashed run, and a bayes sweep over
-// the same model run by an in-process agent, so the sweep pages have something to show.
+// the same model run by an in-process agent, so the sweep pages have something to show. The grid
+// runs use the `shapes` data set artifact and log their weights as `shapes-mlp` versions, so the
+// artifact, lineage and registry pages have something to show too (./artifacts.ts).
 import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import * as orrery from "orrery";
 import { trainAndLog } from "./loop.js";
 import { progressBar } from "../progress.js";
+import { logDatasets, logModel, promoteAndEvaluate, type LoggedModel } from "./artifacts.js";
 
 export interface DemoOptions {
   url: string;
@@ -30,6 +33,9 @@ export async function runDemo(o: DemoOptions): Promise<void> {
   const delayMs = o.delayMs ?? 30;
   const bar = o.quiet ? undefined : progressBar("demo runs");
   const trained = Math.max(0, o.runs - 1);
+  const target = { url: o.url, apiKey: o.apiKey, spoolDir: o.spoolDir, project };
+  const models: LoggedModel[] = [];
+  if (trained > 0) await logDatasets(target);
   for (let i = 0; i < trained; i++) {
     const lr = LRS[i % LRS.length];
     const batchSize = BATCHES[Math.floor(i / LRS.length) % BATCHES.length];
@@ -48,7 +54,9 @@ export async function runDemo(o: DemoOptions): Promise<void> {
       },
       systemMetricsIntervalMs: 500,
     });
-    const code = await trainAndLog(run, { lr, batchSize, hidden, momentum: 0.9, seed: i }, { epochs, delayMs });
+    await run.useArtifact("shapes:latest");
+    const { code, model, bestAcc } = await trainAndLog(run, { lr, batchSize, hidden, momentum: 0.9, seed: i }, { epochs, delayMs });
+    if (code === 0) models.push(await logModel(run, model, bestAcc));
     await run.finish(code);
     bar?.update(i + 1, o.runs);
   }
@@ -57,6 +65,7 @@ export async function runDemo(o: DemoOptions): Promise<void> {
     bar?.update(o.runs, o.runs);
   }
   bar?.stop();
+  await promoteAndEvaluate(target, models);
   if ((o.sweepRuns ?? 0) > 0) await demoSweep(o, project, epochs, delayMs);
 }
 
@@ -90,7 +99,7 @@ async function demoSweep(o: DemoOptions, project: string, epochs: number, delayM
       config: { epochs, optimizer: { name: "sgd", momentum: 0.9 }, dataset: { name: "shapes", train: 2000, val: 600, classes: 4 }, seed: 100 + done },
       systemMetricsIntervalMs: 0,
     });
-    const code = await trainAndLog(run, { lr, batchSize, hidden, momentum: 0.9, seed: 100 + done }, { epochs, delayMs });
+    const { code } = await trainAndLog(run, { lr, batchSize, hidden, momentum: 0.9, seed: 100 + done }, { epochs, delayMs });
     await run.finish(code);
     bar?.update(++done, trials);
   }, { count: trials, project, url: o.url, apiKey: o.apiKey });

@@ -4,13 +4,15 @@
 import type { Run } from "orrery";
 import { CLASSES, Mlp, makeData, rng, shuffled, type Hyper } from "./train.js";
 
-const TRAIN = makeData(2000, 1);
-const VAL = makeData(600, 2);
+export const TRAIN = makeData(2000, 1);
+export const VAL = makeData(600, 2);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export interface LoopOptions { epochs: number; delayMs: number; onEpoch?: (epoch: number) => void }
 
-export async function trainAndLog(run: Run, h: Hyper, opts: LoopOptions): Promise<number> {
+export interface Trained { code: number; model: Mlp; bestAcc: number }
+
+export async function trainAndLog(run: Run, h: Hyper, opts: LoopOptions): Promise<Trained> {
   run.defineMetric("val/loss", { summary: "min" });
   run.defineMetric("val/acc", { summary: "max" });
   const model = new Mlp(h);
@@ -31,9 +33,9 @@ export async function trainAndLog(run: Run, h: Hyper, opts: LoopOptions): Promis
     opts.onEpoch?.(epoch);
     if (!Number.isFinite(val.loss)) {
       process.stderr.write(`run ${run.id}: loss diverged at epoch ${epoch} (lr ${h.lr}); stopping\n`);
-      return 1;
+      return { code: 1, model, bestAcc: best };
     }
     if (opts.delayMs > 0) await sleep(opts.delayMs);
   }
-  return 0;
+  return { code: 0, model, bestAcc: best };
 }

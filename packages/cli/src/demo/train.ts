@@ -42,6 +42,8 @@ export function makeData(n: number, seed: number): Dataset {
 
 export interface Hyper { lr: number; batchSize: number; hidden: number; momentum: number; seed: number }
 
+export interface MlpWeights { hyper: Hyper; w1: number[]; b1: number[]; w2: number[]; b2: number[] }
+
 export class Mlp {
   private readonly w1: Float64Array; private readonly b1: Float64Array;
   private readonly w2: Float64Array; private readonly b2: Float64Array;
@@ -107,6 +109,21 @@ export class Mlp {
       for (let i = 0; i < w.length; i++) { v[i] = this.h.momentum * v[i] - (this.h.lr * gp[i]) / n; w[i] += v[i]; }
     }
     return { loss: loss / n, acc: correct / n };
+  }
+
+  /** The weights as plain arrays: what the demo saves as its model artifact. */
+  toJSON(): MlpWeights {
+    return { hyper: this.h, w1: [...this.w1], b1: [...this.b1], w2: [...this.w2], b2: [...this.b2] };
+  }
+
+  static fromJSON(w: MlpWeights): Mlp {
+    const m = new Mlp(w.hyper);
+    const target = [m.w1, m.b1, m.w2, m.b2];
+    [w.w1, w.b1, w.w2, w.b2].forEach((src, p) => {
+      if (src.length !== target[p].length) throw new Error(`model weights do not fit hidden=${w.hyper.hidden}: layer ${p} has ${src.length} values`);
+      target[p].set(src);
+    });
+    return m;
   }
 
   evaluate(data: Dataset): { loss: number; acc: number; perClass: number[] } {

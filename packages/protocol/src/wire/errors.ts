@@ -21,9 +21,11 @@ export const ERROR_STATUS = {
   run_not_found: 404,
   project_not_found: 404,
   conflict: 409,
+  digest_mismatch: 400,
   payload_too_large: 413,
   unsupported_media_type: 415,
   internal: 500,
+  blob_corrupt: 500,
   unavailable: 503,
 } as const;
 export type ErrorCode = keyof typeof ERROR_STATUS;

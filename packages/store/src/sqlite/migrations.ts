@@ -6,6 +6,7 @@ import { SERIES_MIGRATION } from "./schema-series.js";
 import { RUNS_INDEX_MIGRATION } from "./schema-runs.js";
 import { HISTOGRAMS_MIGRATION } from "./schema-histograms.js";
 import { SWEEPS_MIGRATION } from "./schema-sweeps.js";
+import { ARTIFACTS_MIGRATION } from "./schema-artifacts.js";
 
 export interface Migration { version: number; name: string; sql: string }
 
@@ -126,6 +127,7 @@ export const MIGRATIONS: readonly Migration[] = [
   RUNS_INDEX_MIGRATION,
   HISTOGRAMS_MIGRATION,
   SWEEPS_MIGRATION,
+  ARTIFACTS_MIGRATION,
 ];
 
 /** Applies every migration newer than the database, each atomically. Safe to call on every open. */

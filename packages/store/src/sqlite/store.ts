@@ -3,10 +3,11 @@
 import { mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type {
-  AppendOutcome, AppendResult, BlobStore, HistogramStore, IngestBatchInput, IngestItem, KeyStore, MetaStore, RunRef, SeriesStore,
+  AppendOutcome, AppendResult, ArtifactStore, BlobStore, HistogramStore, IngestBatchInput, IngestItem, KeyStore, MetaStore, RunRef, SeriesStore,
   Store, SweepStore,
 } from "../interfaces.js";
 import { LocalBlobStore } from "../files/blob-store.js";
+import { SqliteArtifacts } from "./artifacts.js";
 import { Engine } from "./engine.js";
 import { SqliteHistograms } from "./histograms.js";
 import { Ids } from "./ids.js";
@@ -33,6 +34,7 @@ export class SqliteStore implements Store {
   readonly blobs: BlobStore;
   readonly keys: KeyStore;
   readonly sweeps: SweepStore;
+  readonly artifacts: ArtifactStore;
   /** Moves ingested points from the series tail into compressed chunks in the background. */
   readonly materializer: Materializer;
   private readonly engine: Engine;
@@ -50,6 +52,7 @@ export class SqliteStore implements Store {
     this.series = new SqliteSeries(this.engine, ids, points);
     this.keys = new SqliteKeys(this.engine);
     this.sweeps = new SqliteSweeps(this.engine);
+    this.artifacts = new SqliteArtifacts(this.engine);
     const histograms = new SqliteHistograms(this.engine, ids);
     this.histograms = histograms;
     this.ingest = new Ingest(this.engine, ids, points, this.blobs, histograms);

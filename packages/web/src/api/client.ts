@@ -2,14 +2,19 @@
 // API key (kept in localStorage), and turning error bodies into ApiError. Nothing else in the
 // dashboard builds URLs for /api/v1.
 import type {
-  ConfigTreePage, ConsoleLine, HistogramSeriesResponse, Project, Run, RunGroupsPage, RunKeyPage, RunPatch, RunQueryPage, RunRow,
-  SeriesResponse,
+  AliasHistory, ArtifactDetail, ArtifactList, ArtifactVersion, ArtifactVersionPatch, ConfigTreePage, ConsoleLine,
+  HistogramSeriesResponse, LineageGraph, ManifestPage, Project, Run, RunArtifacts, RunGroupsPage, RunKeyPage, RunPatch,
+  RunQueryPage, RunRow, SeriesResponse, VersionRuns,
 } from "@orrery/protocol";
 
 import type { Sweep, SweepTrial } from "../sweeps/wire";
 
 export type { ConfigEntry, HistogramSeriesResponse, Project, Run, RunGroup, RunKey, RunRow, RunState } from "@orrery/protocol";
 export type { Sweep, SweepState, SweepTrial, TrialState } from "../sweeps/wire";
+export type {
+  AliasEvent, AliasHistory, AliasRef, ArtifactDetail, ArtifactList, ArtifactSummary, ArtifactVersion, LineageGraph, LineageNode,
+  ManifestEntry, ManifestPage, RunArtifacts, RunLink, VersionLink, VersionRuns,
+} from "@orrery/protocol";
 
 const KEY_STORAGE = "orrery.key";
 
@@ -54,16 +59,76 @@ async function request<T>(path: string, init: RequestInit & { query?: Query; tex
   } catch (err) {
     throw new ApiError(0, "network", `cannot reach the Orrery server (${(err as Error).message}): is it running?`);
   }
-  if (!res.ok) {
-    let body: { error?: string; message?: string; field?: string } = {};
-    try {
-      body = (await res.json()) as typeof body;
-    } catch {
-      /* not JSON: fall back to the status text */
-    }
-    throw new ApiError(res.status, body.error ?? "http_error", body.message ?? `${res.status} ${res.statusText}`, body.field);
-  }
+  if (!res.ok) throw await failure(res);
   return (init.text ? await res.text() : await res.json()) as T;
+}
+
+/** The ApiError for a reply that was not 2xx. */
+async function failure(res: Response): Promise<ApiError> {
+  let body: { error?: string; message?: string; field?: string } = {};
+  try {
+    body = (await res.json()) as typeof body;
+  } catch {
+    /* not JSON: fall back to the status text */
+  }
+  return new ApiError(res.status, body.error ?? "http_error", body.message ?? `${res.status} ${res.statusText}`, body.field);
+}
+
+/** A GET whose body is bytes, not JSON (artifact files): the Response, for the caller to read as it needs. */
+async function requestRaw(url: string, signal?: AbortSignal): Promise<Response> {
+  const headers = new Headers();
+  const key = apiKey();
+  if (key) headers.set("authorization", `Bearer ${key}`);
+  let res: Response;
+  try {
+    res = await fetch(url, { headers, signal });
+  } catch (err) {
+    if ((err as Error).name === "AbortError") throw err;
+    throw new ApiError(0, "network", `cannot reach the Orrery server (${(err as Error).message}): is it running?`);
+  }
+  if (!res.ok) throw await failure(res);
+  return res;
+}
+
+/** The first bytes of a file as far as `maxBytes`; the rest is never downloaded (the stream is cancelled). */
+export interface FileHead { bytes: Uint8Array; truncated: boolean; contentType: string }
+
+async function readHead(res: Response, maxBytes: number): Promise<FileHead> {
+  const contentType = res.headers.get("content-type") ?? "";
+  const length = Number(res.headers.get("content-length") ?? NaN);
+  if (!res.body) {
+    const all = new Uint8Array(await res.arrayBuffer());
+    return { bytes: all.subarray(0, maxBytes), truncated: all.length > maxBytes, contentType };
+  }
+  const reader = res.body.getReader();
+  const parts: Uint8Array[] = [];
+  let got = 0;
+  let truncated = false;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    parts.push(value);
+    got += value.length;
+    if (got >= maxBytes) {
+      truncated = got > maxBytes || length > maxBytes;
+      if (!truncated) {
+        // Exactly maxBytes so far: the file is longer only if another chunk follows.
+        const next = await reader.read();
+        truncated = !next.done;
+      }
+      await reader.cancel().catch(() => undefined);
+      break;
+    }
+  }
+  const bytes = new Uint8Array(Math.min(got, maxBytes));
+  let at = 0;
+  for (const p of parts) {
+    const take = Math.min(p.length, bytes.length - at);
+    bytes.set(p.subarray(0, take), at);
+    at += take;
+    if (at === bytes.length) break;
+  }
+  return { bytes, truncated, contentType };
 }
 
 const enc = encodeURIComponent;
@@ -71,6 +136,11 @@ export interface ProjectRef { entity: string; project: string }
 const projectPath = (p: ProjectRef) => `/projects/${enc(p.entity)}/${enc(p.project)}`;
 const runPath = (p: ProjectRef, runId: string) => `${projectPath(p)}/runs/${enc(runId)}`;
 const sweepPath = (p: ProjectRef, sweepId: string) => `${projectPath(p)}/sweeps/${enc(sweepId)}`;
+const artifactPath = (p: ProjectRef, name: string) => `${projectPath(p)}/artifacts/${enc(name)}`;
+const versionPath = (p: ProjectRef, name: string, ref: string) => `${artifactPath(p, name)}/versions/${enc(ref)}`;
+/** A file inside a version: each path segment escaped, the slashes kept (the route is `files/*`). */
+const filePath = (p: ProjectRef, name: string, ref: string, path: string) =>
+  `${versionPath(p, name, ref)}/files/${path.split("/").map(enc).join("/")}`;
 
 export interface RunsQuery {
   filter?: string;
@@ -138,6 +208,42 @@ export const api = {
   /** Every trial of the sweep, in creation order. */
   sweepTrials: (p: ProjectRef, sweepId: string, signal?: AbortSignal) =>
     request<{ trials: SweepTrial[] }>(`${sweepPath(p, sweepId)}/trials`, { signal }),
+
+  /** The project's artifacts (each with its latest version's facts), optionally of one type or matching a search. */
+  artifacts: (p: ProjectRef, q: { type?: string; search?: string } = {}, signal?: AbortSignal) =>
+    request<ArtifactList>(`${projectPath(p)}/artifacts`, { query: { ...q }, signal }),
+  /** One artifact and its committed versions, newest first. */
+  artifact: (p: ProjectRef, name: string, signal?: AbortSignal) => request<ArtifactDetail>(artifactPath(p, name), { signal }),
+  /** One version by `vN` or alias. */
+  artifactVersion: (p: ProjectRef, name: string, ref: string, signal?: AbortSignal) =>
+    request<ArtifactVersion>(versionPath(p, name, ref), { signal }),
+  /** A page of a version's manifest: entries whose path starts with `prefix`, in path order. */
+  manifest: (p: ProjectRef, name: string, ref: string, q: { prefix?: string; cursor?: string | null; limit?: number }, signal?: AbortSignal) =>
+    request<ManifestPage>(`${versionPath(p, name, ref)}/manifest`, { query: { ...q }, signal }),
+  /** Edits a version's description, metadata or aliases (an added alias moves here from wherever it was). */
+  patchArtifactVersion: (p: ProjectRef, name: string, ref: string, patch: ArtifactVersionPatch) =>
+    request<ArtifactVersion>(versionPath(p, name, ref), { method: "PATCH", body: JSON.stringify(patch) }),
+  /** Alias moves of an artifact, newest first (`latest` included). */
+  aliasHistory: (p: ProjectRef, name: string, limit?: number, signal?: AbortSignal) =>
+    request<AliasHistory>(`${artifactPath(p, name)}/aliases/history`, { query: { limit }, signal }),
+  /** The runs that logged (producers) and used (consumers) a version. */
+  versionRuns: (p: ProjectRef, name: string, ref: string, signal?: AbortSignal) =>
+    request<VersionRuns>(`${versionPath(p, name, ref)}/runs`, { signal }),
+  /** The versions a run used and produced. */
+  runArtifacts: (p: ProjectRef, runId: string, signal?: AbortSignal) =>
+    request<RunArtifacts>(`${runPath(p, runId)}/artifacts`, { signal }),
+  /** The lineage graph around one artifact version (`name:ref`) or one run, `depth` hops each way. */
+  lineage: (p: ProjectRef, q: { artifact?: string; run?: string; depth?: number }, signal?: AbortSignal) =>
+    request<LineageGraph>(`${projectPath(p)}/lineage`, { query: { ...q }, signal }),
+  /** The URL of a stored file, for links (`download` asks the server for an attachment). */
+  artifactFileUrl: (p: ProjectRef, name: string, ref: string, path: string, download = false) =>
+    `/api/v1${filePath(p, name, ref, path)}${download ? "?download=1" : ""}`,
+  /** The first `maxBytes` of a stored file (previews): the rest is not downloaded. */
+  artifactFileHead: async (p: ProjectRef, name: string, ref: string, path: string, maxBytes: number, signal?: AbortSignal) =>
+    readHead(await requestRaw(`/api/v1${filePath(p, name, ref, path)}`, signal), maxBytes),
+  /** A whole stored file as a Blob (image previews, downloads with an API key). */
+  artifactFileBlob: async (p: ProjectRef, name: string, ref: string, path: string, signal?: AbortSignal) =>
+    (await requestRaw(`/api/v1${filePath(p, name, ref, path)}`, signal)).blob(),
 };
 
 /** Live run updates for a project over Server-Sent Events; returns a function that closes the stream. */

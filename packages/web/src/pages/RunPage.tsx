@@ -1,7 +1,7 @@
 // Owns the run page (/p/:entity/:project/runs/:runId): stacked sections with anchors (overview,
-// charts, histograms when the run has any, system metrics, console, config, summary, metadata),
-// each loading on its own, the run kept live from the project's event stream, and chart settings
-// kept in this page's URL.
+// charts, histograms when the run has any, system metrics, console, config, summary, metadata,
+// artifacts used and produced with the run's lineage), each loading on its own, the run kept live
+// from the project's event stream, and chart settings kept in this page's URL.
 import { useMemo } from "react";
 import type { ProjectRef, Run } from "../api/client";
 import { HistogramGrid, useHistogramKeys } from "../charts/HistogramGrid";
@@ -17,10 +17,11 @@ import { Overview, RunStateBadge } from "../run/Overview";
 import { SummaryTable } from "../run/SummaryTable";
 import { SystemPanels } from "../run/SystemPanels";
 import { useLiveRun } from "../run/useLiveRun";
+import { RunArtifacts } from "./artifactPages";
 
 const SECTIONS = [
   ["overview", "Overview"], ["charts", "Charts"], ["system", "System"], ["console", "Console"],
-  ["config", "Config"], ["summary", "Summary"], ["metadata", "Metadata"],
+  ["config", "Config"], ["summary", "Summary"], ["metadata", "Metadata"], ["artifacts", "Artifacts"],
 ] as const;
 
 export function RunPage({ entity, project, runId }: { entity: string; project: string; runId: string }) {
@@ -71,6 +72,7 @@ function RunSections({ project, run, onRun }: { project: ProjectRef; run: Run; o
       </Section>
       <Section id="summary" title="Summary"><SummaryTable summary={run.summary} /></Section>
       <Section id="metadata" title="Metadata"><MetadataView project={project} run={run} /></Section>
+      <Section id="artifacts" title="Artifacts"><RunArtifacts project={project} runId={run.id} /></Section>
     </div>
   );
 }

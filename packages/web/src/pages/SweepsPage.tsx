@@ -10,6 +10,7 @@ import { linkProps, paths } from "../state/router";
 import { SweepStateBadge } from "../sweeps/SweepControls";
 import { isLive, POLL_MS } from "../sweeps/useSweep";
 import { ErrorBox, Loading, PageFrame } from "../ui/common";
+import { ProjectLinks } from "../ui/ProjectLinks";
 
 export function SweepsPage({ entity, project }: { entity: string; project: string }) {
   const ref = useMemo<ProjectRef>(() => ({ entity, project }), [entity, project]);
@@ -24,7 +25,7 @@ export function SweepsPage({ entity, project }: { entity: string; project: strin
   return (
     <PageFrame
       crumbs={[{ label: entity, to: paths.projects() }, { label: project, to: paths.workspace(entity, project) }, { label: "sweeps" }]}
-      actions={<a {...linkProps(paths.workspace(entity, project))}>Runs</a>}
+      actions={<ProjectLinks entity={entity} project={project} here="sweeps" />}
     >
       <h1 className="run-title">Sweeps</h1>
       {load.status === "loading" ? <Loading what="sweeps" /> : null}

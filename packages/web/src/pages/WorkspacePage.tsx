@@ -4,9 +4,10 @@
 import { useCallback, useEffect, useMemo, useReducer, useRef, useState } from "react";
 import { ApiError, type RunRow } from "../api/client";
 import { parseWorkspace, workspacePatch, type WorkspaceState } from "../state/workspace";
-import { linkProps, navigate, paths, useSearchParams } from "../state/router";
+import { navigate, paths, useSearchParams } from "../state/router";
 import { runColor } from "../ui/colors";
 import { ErrorBox, FirstRunHelp, Loading, PageFrame } from "../ui/common";
+import { ProjectLinks } from "../ui/ProjectLinks";
 import { PanelGrid, type ChartRun, type ChartSettings } from "../workspace/PanelGrid";
 import { ColumnChooser } from "../workspace/ColumnChooser";
 import { DEFAULT_SORT, defaultColumns, nextSort, orderColumns, toggleIn } from "../workspace/columns";
@@ -162,7 +163,7 @@ export function WorkspacePage({ entity, project }: { entity: string; project: st
   return (
     <PageFrame
       crumbs={[{ label: entity, to: paths.projects() }, { label: project }]}
-      actions={<a data-testid="sweeps-link" {...linkProps(paths.sweeps(entity, project))}>Sweeps</a>}
+      actions={<ProjectLinks entity={entity} project={project} here="runs" />}
     >
       <div className="toolbar ws-toolbar">
         <SearchBox value={ws.search} onChange={onSearch} />

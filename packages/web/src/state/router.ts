@@ -9,6 +9,10 @@ export type Route =
   | { page: "compare"; entity: string; project: string }
   | { page: "sweeps"; entity: string; project: string }
   | { page: "sweep"; entity: string; project: string; sweepId: string }
+  | { page: "artifacts"; entity: string; project: string }
+  | { page: "artifact"; entity: string; project: string; name: string }
+  | { page: "artifactVersion"; entity: string; project: string; name: string; version: string }
+  | { page: "registry"; entity: string; project: string }
   | { page: "notFound"; path: string };
 
 export function parseRoute(pathname: string): Route {
@@ -21,6 +25,12 @@ export function parseRoute(pathname: string): Route {
     if (what === "compare" && parts.length === 4) return { page: "compare", entity, project };
     if (what === "sweeps" && parts.length === 4) return { page: "sweeps", entity, project };
     if (what === "sweeps" && runId !== undefined && parts.length === 5) return { page: "sweep", entity, project, sweepId: runId };
+    if (what === "artifacts" && parts.length === 4) return { page: "artifacts", entity, project };
+    if (what === "artifacts" && runId !== undefined && parts.length === 5) return { page: "artifact", entity, project, name: runId };
+    if (what === "artifacts" && runId !== undefined && parts.length === 6) {
+      return { page: "artifactVersion", entity, project, name: runId, version: parts[5]! };
+    }
+    if (what === "registry" && parts.length === 4) return { page: "registry", entity, project };
   }
   return { page: "notFound", path: pathname };
 }
@@ -34,6 +44,12 @@ export const paths = {
     `/p/${enc(entity)}/${enc(project)}/compare?runs=${runIds.map(enc).join(",")}`,
   sweeps: (entity: string, project: string) => `/p/${enc(entity)}/${enc(project)}/sweeps`,
   sweep: (entity: string, project: string, sweepId: string) => `/p/${enc(entity)}/${enc(project)}/sweeps/${enc(sweepId)}`,
+  artifacts: (entity: string, project: string) => `/p/${enc(entity)}/${enc(project)}/artifacts`,
+  artifact: (entity: string, project: string, name: string) => `/p/${enc(entity)}/${enc(project)}/artifacts/${enc(name)}`,
+  /** One version's page; `version` is `vN` (an alias works too, but links use the version). */
+  artifactVersion: (entity: string, project: string, name: string, version: string) =>
+    `/p/${enc(entity)}/${enc(project)}/artifacts/${enc(name)}/${enc(version)}`,
+  registry: (entity: string, project: string) => `/p/${enc(entity)}/${enc(project)}/registry`,
 };
 
 const listeners = new Set<() => void>();
