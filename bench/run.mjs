@@ -10,9 +10,10 @@ import { hugeConfig, runsTable } from "./lib/runs.mjs";
 import { browserRender } from "./lib/browser.mjs";
 import { pythonLog } from "./lib/python.mjs";
 import { artifactThroughput } from "./lib/artifacts.mjs";
+import { insightsBench } from "./lib/insights.mjs";
 
 const only = process.argv.find((a) => a.startsWith("--only="))?.slice(7).split(",");
-const sections = { log: logCost, ingest, series: seriesQueries, runs: runsTable, config: hugeConfig, browser: browserRender, python: pythonLog, artifacts: artifactThroughput };
+const sections = { log: logCost, ingest, series: seriesQueries, runs: runsTable, config: hugeConfig, browser: browserRender, python: pythonLog, artifacts: artifactThroughput, insights: insightsBench };
 const started = performance.now();
 for (const [name, fn] of Object.entries(sections)) {
   if (only && !only.includes(name)) continue;

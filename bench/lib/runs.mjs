@@ -81,6 +81,16 @@ export async function runsTable() {
       }
       const url = pageUrl(cases[0].f);
 
+      // Run values for plots (parallel coordinates, scatter): the newest 100,000 runs, six columns.
+      const valuesUrl = `${server.url}/api/v1/projects/bench/runs/runs/values?limit=100000&keys=${encodeURIComponent("config.lr,config.batch_size,config.optimizer.name,config.model.layers,summary.val/acc,runtime")}`;
+      const values = await getJson(valuesUrl);
+      const valuesMs = await median(5, () => getJson(valuesUrl));
+      note({
+        what: "runs/values, 100k runs x 6 keys",
+        value: ms(valuesMs), target: "<= 1000 ms",
+        extra: `the newest ${values.ids.length.toLocaleString("en")} of ${values.total.toLocaleString("en")} runs, columnar JSON, over HTTP end to end including the client's parse`,
+      });
+
       // Memory while serving that project and ingesting at the same time.
       const spool = join(dir.path, "spool");
       const ingest = (async () => {

@@ -12,11 +12,12 @@ from ._proxies import Config, Summary
 from ._run import DisabledRun, FinishResult, Run
 from ._settings import resolve_settings
 from ._values import Histogram, OrreryError, OrreryValueError, Table
+from ._image import Image
 from ._version import __version__
 
 __all__ = [
     "init", "log", "finish", "define_metric", "watch", "unwatch", "sync", "agent", "run", "config", "summary",
-    "Run", "Histogram", "Table", "FinishResult", "OrreryError", "OrreryValueError", "Error", "__version__",
+    "Run", "Histogram", "Image", "Table", "FinishResult", "OrreryError", "OrreryValueError", "Error", "__version__",
     "Artifact", "log_artifact", "use_artifact",
 ]
 

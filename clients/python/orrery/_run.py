@@ -28,6 +28,7 @@ from ._system import SystemMetrics
 from ._values import (
     Histogram, OrreryValueError, Table, check_key, describe, metric_json, option_error,
 )
+from ._image import image_entry, is_image_value
 
 # Largest config or summary record we write; bigger objects are split by top-level key.
 MAX_OBJECT_RECORD_CHARS = 1024 * 1024
@@ -321,7 +322,8 @@ class Run:
         values: List[float] = []
         hists: Dict[str, Histogram] = {}
         tables: Dict[str, Any] = {}
-        self._flatten(data, "", keys, values, hists, tables, 0)
+        images: Dict[str, Any] = {}
+        self._flatten(data, "", keys, values, hists, tables, 0, images)
         if len(keys) > MAX_KEYS_PER_ROW:
             raise OrreryValueError("", f"orrery: log() row has {len(keys)} metrics; the limit is {MAX_KEYS_PER_ROW}: split them over several steps or log fewer keys")
         plan = self._plan_for(tuple(keys)) if keys else None
@@ -339,7 +341,9 @@ class Run:
             if hists:
                 self._append_histograms(at, hists)
             if tables:
-                self._write_summary(tables)
+                self._append_tables(at, tables)
+            if images:
+                self._append_images(at, images)
             self._update_fast()
         # A late (lower) step leaves the counter alone; otherwise the counter moves to the row
         # written, and past it when the row is committed.
@@ -349,7 +353,8 @@ class Run:
             _exit.deliver_deferred(self)
 
     def _flatten(self, data: dict, prefix: str, keys: List[str], values: List[float],
-                 hists: Dict[str, Histogram], tables: Dict[str, Any], depth: int) -> None:
+                 hists: Dict[str, Histogram], tables: Dict[str, Any], depth: int,
+                 images: Optional[Dict[str, Any]] = None) -> None:
         if depth > 64:
             raise OrreryValueError(prefix, f"orrery: log() value {prefix!r} is nested more than 64 levels deep")
         for k, v in data.items():
@@ -361,13 +366,16 @@ class Run:
                 keys.append(key)
                 values.append(v)
             elif isinstance(v, dict):
-                self._flatten(v, key, keys, values, hists, tables, depth + 1)
+                self._flatten(v, key, keys, values, hists, tables, depth + 1, images)
             elif isinstance(v, Histogram):
                 _check_metric_key(key)
                 hists[key] = v
             elif isinstance(v, Table):
                 check_key(key, "log()")
-                tables[key] = v.to_json()
+                tables[key] = _table_json(key, v)
+            elif images is not None and is_image_value(v):
+                check_key(key, "log()")
+                images[key] = _image_entry_sized(key, v)
             else:
                 n = _as_metric(key, v)
                 if isinstance(n, Histogram):
@@ -400,6 +408,24 @@ class Run:
         body = dumps({k: h.to_json() for k, h in hists.items()})
         head = self._record_json({"type": "histogram", "step": step})
         self._append_json(head[:-1] + ',"values":' + body + "}")
+
+    def _append_tables(self, step: int, tables: Dict[str, str]) -> None:
+        """One table record per table: a table may take most of a record on its own."""
+        for key, body in tables.items():
+            head = self._record_json({"type": "table", "step": step})
+            self._append_json(head[:-1] + ',"values":{' + dumps(key) + ":" + body + "}}")
+
+    def _append_images(self, step: int, images: Dict[str, Any]) -> None:
+        """One image record per group of keys that fits a record (each key's images fit one: see _image_entry_sized)."""
+        group: Dict[str, Any] = {}
+        size = 0
+        for key, (entry, n) in images.items():
+            if group and size + n > _IMAGE_RECORD_CHARS:
+                self._append_json(self._record_json({"type": "image", "step": step, "values": group}))
+                group, size = {}, 0
+            group[key] = entry
+            size += n
+        self._append_json(self._record_json({"type": "image", "step": step, "values": group}))
 
     def _add_pending_histograms(self, hists: Dict[str, Histogram]) -> None:
         """From torch hooks (any thread): written with the next log() call, at its step."""
@@ -594,6 +620,19 @@ def _check_metric_key(key: str) -> None:
         )
 
 
+# Room for one key's images in a record, leaving space for the record's other fields.
+_IMAGE_RECORD_CHARS = MAX_RECORD_BYTES - 64 * 1024
+
+
+def _image_entry_sized(key: str, v: Any) -> Tuple[Any, int]:
+    """A key's images as wire JSON with their size; refused when they cannot fit one record (they replace the step's as a whole)."""
+    entry = image_entry(key, v)
+    size = sum(x.wire_size for x in ([v] if not isinstance(v, (list, tuple)) else v))
+    if size > _IMAGE_RECORD_CHARS:
+        raise OrreryValueError(key, f"orrery: log() images under \"{key}\" take {size} bytes as JSON; one key's images at one step may take {_IMAGE_RECORD_CHARS}: log fewer or smaller images")
+    return entry, size
+
+
 def _as_metric(key: str, v: Any):
     """A log() value other than int/float: a float, a Histogram (arrays, tensors, lists), or an error."""
     if v is None or isinstance(v, (str, bytes, bool)):
@@ -622,11 +661,20 @@ def _bad_value(key: str, value: Any) -> OrreryValueError:
     elif isinstance(value, (list, tuple)):
         hint = "log each element under its own key, wrap the numbers in orrery.Histogram(...), or put the list in run.summary"
     else:
-        hint = "convert it to a number, a dict of numbers, orrery.Histogram or orrery.Table"
+        hint = "convert it to a number, a dict of numbers, orrery.Histogram, orrery.Image or orrery.Table"
     return OrreryValueError(
         key, f"orrery: log() value for \"{key}\" is {describe(value)}; metrics must be numbers (NaN and ±inf allowed), dicts of numbers, "
              f"Histogram or Table values: {hint}"
     )
+
+
+def _table_json(key: str, table: Table) -> str:
+    """The wire Table as JSON text, refused (before anything of the log() call is written) when it cannot fit a record."""
+    body = dumps(table.to_record_value())
+    size = len(body.encode("utf-8"))
+    if size > MAX_RECORD_BYTES - 4096:
+        raise OrreryValueError(key, f"orrery: Table {key!r} is {size / 2**20:.1f} MiB of JSON; one table may take {(MAX_RECORD_BYTES - 4096) / 2**20:.1f} MiB: log fewer rows or smaller images")
+    return body
 
 
 def _summary_mode(name: str, summary: Any, goal: Any) -> str:

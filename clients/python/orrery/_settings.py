@@ -18,7 +18,7 @@ MODES = ("online", "offline", "disabled")
 _MODE_ALIASES = {"dryrun": "offline", "run": "online"}
 _NAME_RE = re.compile(r"^[A-Za-z0-9_.-]{1,128}$")
 _RUN_ID_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
-RESERVED_RUN_IDS = ("groups", "keys")
+RESERVED_RUN_IDS = ("groups", "keys", "values", "importance")
 RESUME_VALUES = (None, False, True, "allow", "never", "auto", "must")
 
 

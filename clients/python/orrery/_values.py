@@ -191,16 +191,30 @@ def _numpy_bin(sequence: Any, num_bins: int):
     return bins.tolist(), counts.astype(np.float64).tolist()
 
 
-class Table:
-    """A table of values (like wandb.Table), stored as {"_type": "table", "columns": [...], "data": [[...]]}.
+TABLE_COLUMN_TYPES = ("number", "string", "bool", "class", "image")
+MAX_TABLE_ROWS = 100_000
+MAX_TABLE_COLUMNS = 1_000
 
-    Put it in the summary (`run.summary["confusion"] = Table(...)`); given to log() it goes to the
-    summary too, since history holds numbers only.
+
+class Table:
+    """A table of values (like wandb.Table): example predictions, say.
+
+    `run.log({"preds": Table(...)})` sends it as a table record of the step (paged, sorted, filtered
+    and compared across runs in the dashboard; at most 100,000 rows and 8 MiB of JSON). Put in the
+    summary (`run.summary["confusion"] = Table(...)`) it is stored there as
+    {"_type": "table", "columns": [...], "data": [[...]]}, as before.
+
+    Columns hold numbers, text, booleans, class labels or images (orrery.Image, or
+    {"format", "data" (base64), "width", "height"} dicts). Types are inferred from the first
+    non-empty cell; say `column_types={"pred": "class"}` for class columns (integer ids or label
+    strings), with `classes={0: "cat", 1: "dog"}` naming the ids.
     """
 
     def __init__(self, columns: Optional[Sequence[Any]] = None, data: Optional[Sequence[Sequence[Any]]] = None,
-                 rows: Optional[Sequence[Sequence[Any]]] = None, dataframe: Any = None, **_ignored: Any):
+                 rows: Optional[Sequence[Sequence[Any]]] = None, dataframe: Any = None,
+                 classes: Optional[Dict[Any, Any]] = None, column_types: Optional[Dict[str, str]] = None, **_ignored: Any):
         if dataframe is not None:
+            # pandas stays optional: a DataFrame is read through its own attributes, never imported.
             columns = [str(c) for c in dataframe.columns]
             data = dataframe.values.tolist()
         data = data if data is not None else rows
@@ -212,6 +226,18 @@ class Table:
         for i, r in enumerate(self.data):
             if len(r) != len(self.columns):
                 raise OrreryValueError("table", f"orrery: Table row {i} has {len(r)} cells but there are {len(self.columns)} columns")
+        self.classes: Optional[Dict[str, str]] = None
+        if classes is not None:
+            if not isinstance(classes, dict):
+                raise OrreryValueError("table", f"orrery: Table classes must be a dict {{id: label}}, got {describe(classes)}")
+            self.classes = {str(int(k)): str(v) for k, v in classes.items()}
+        self.column_types: Dict[str, str] = {}
+        for name, t in (column_types or {}).items():
+            if t not in TABLE_COLUMN_TYPES:
+                raise OrreryValueError("table", f"orrery: Table column_types[{name!r}] must be one of {', '.join(TABLE_COLUMN_TYPES)}, got {describe(t)}")
+            if str(name) not in self.columns:
+                raise OrreryValueError("table", f"orrery: Table column_types names {name!r}, which is not a column ({', '.join(self.columns)})")
+            self.column_types[str(name)] = t
 
     def add_data(self, *row: Any) -> None:
         if len(row) != len(self.columns):
@@ -219,10 +245,115 @@ class Table:
         self.data.append(list(row))
 
     def to_json(self) -> dict:
+        """The summary form (what run.summary stores)."""
         return {"_type": "table", "columns": list(self.columns), "data": to_json(self.data, "table")}
+
+    def to_record_value(self) -> dict:
+        """The wire Table a table record carries; raises OrreryValueError naming the row and column of a bad cell."""
+        if not self.columns or len(self.columns) > MAX_TABLE_COLUMNS:
+            raise OrreryValueError("table", f"orrery: Table needs 1 to {MAX_TABLE_COLUMNS} columns, has {len(self.columns)}")
+        if len(set(self.columns)) != len(self.columns):
+            raise OrreryValueError("table", f"orrery: Table column names must be unique: {', '.join(self.columns)}")
+        if len(self.data) > MAX_TABLE_ROWS:
+            raise OrreryValueError("table", f"orrery: Table has {len(self.data):,} rows; the limit is {MAX_TABLE_ROWS:,}: log a sample, or split it over several keys")
+        types = [self.column_types.get(c) or _infer_type(c, [r[i] for r in self.data]) for i, c in enumerate(self.columns)]
+        convert = [_CELL[t] for t in types]
+        out_rows = []
+        for r, row in enumerate(self.data):
+            out = []
+            for c, cell in enumerate(row):
+                try:
+                    out.append(None if cell is None else convert[c](cell))
+                except (TypeError, ValueError) as err:
+                    raise OrreryValueError("table", f"orrery: Table row {r}, column {self.columns[c]!r} ({types[c]}): {err}") from None
+            out_rows.append(out)
+        value = {"columns": [{"name": n, "type": t} for n, t in zip(self.columns, types)], "rows": out_rows}
+        if self.classes is not None:
+            value["classes"] = self.classes
+        return value
 
     def __repr__(self) -> str:
         return f"Table({len(self.columns)} columns, {len(self.data)} rows)"
+
+
+def _is_image(v: Any) -> bool:
+    if isinstance(v, dict):
+        return "format" in v and "data" in v
+    return type(v).__name__ == "Image" or (hasattr(v, "mode") and hasattr(v, "size") and hasattr(v, "save"))
+
+
+def _infer_type(name: str, cells: List[Any]) -> str:
+    for v in cells:
+        if v is None:
+            continue
+        if isinstance(v, bool) or type(v).__name__ == "bool_":
+            return "bool"
+        if isinstance(v, numbers.Real):
+            return "number"
+        if isinstance(v, str):
+            return "string"
+        if _is_image(v):
+            return "image"
+        if hasattr(v, "item") and getattr(v, "ndim", 1) == 0:  # 0-d arrays, tensors
+            return _infer_type(name, [v.item()])
+        raise OrreryValueError("table", f"orrery: Table column {name!r} holds {describe(v)}; cells are numbers, text, booleans, orrery.Image or None")
+    return "string"
+
+
+def _number_cell(v: Any):
+    if hasattr(v, "item") and not isinstance(v, numbers.Real):
+        v = v.item()
+    if isinstance(v, bool) or not isinstance(v, numbers.Real):
+        raise TypeError(f"must be a number, got {describe(v)}")
+    if isinstance(v, numbers.Integral):
+        return int(v)
+    return metric_json(float(v))
+
+
+def _string_cell(v: Any):
+    if not isinstance(v, str):
+        raise TypeError(f"must be text, got {describe(v)}: convert it with str()")
+    return v
+
+
+def _bool_cell(v: Any):
+    if type(v).__name__ == "bool_":
+        v = bool(v)
+    if not isinstance(v, bool):
+        raise TypeError(f"must be True or False, got {describe(v)}")
+    return v
+
+
+def _class_cell(v: Any):
+    if hasattr(v, "item") and not isinstance(v, (numbers.Real, str)):
+        v = v.item()
+    if isinstance(v, str):
+        return v
+    if isinstance(v, numbers.Integral) and not isinstance(v, bool):
+        return int(v)
+    if isinstance(v, numbers.Real) and float(v).is_integer():
+        return int(v)
+    raise TypeError(f"must be an integer class id or a label string, got {describe(v)}")
+
+
+def _image_cell(v: Any):
+    if not isinstance(v, dict):
+        wire = getattr(v, "to_json", None)
+        if wire is None:
+            try:
+                from ._image import Image  # written by the media support; arrays and PIL images go through it
+            except ImportError:
+                raise TypeError("must be an orrery.Image or a {format, data, width, height} dict") from None
+            v = Image(v)
+            wire = v.to_json
+        v = wire()
+    cell = {k: v.get(k) for k in ("format", "data", "width", "height")}
+    if cell["format"] not in ("png", "jpeg") or not isinstance(cell["data"], str):
+        raise TypeError("must be an image with format \"png\" or \"jpeg\" and base64 data")
+    return cell
+
+
+_CELL = {"number": _number_cell, "string": _string_cell, "bool": _bool_cell, "class": _class_cell, "image": _image_cell}
 
 
 def to_json(value: Any, what: str) -> Any:

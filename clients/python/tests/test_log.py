@@ -133,10 +133,12 @@ class ValueTest(LogTestCase):
         self.assertEqual(hists[0]["values"], {"w": {"bins": [0, 0.5, 1], "counts": [1, 2]}})
         self.assertEqual(int(rows[0]["seq"]) + 1, hists[0]["seq"])
 
-    def test_a_table_in_log_goes_to_the_summary(self):
+    def test_a_table_in_log_goes_to_a_table_record_at_the_rows_step(self):
         orrery.log({"acc": 1.0, "preds": orrery.Table(columns=["y", "p"], data=[[1, 0.5]])})
-        summaries = self.records("summary")
-        self.assertEqual(summaries[0]["values"], {"preds": {"_type": "table", "columns": ["y", "p"], "data": [[1, 0.5]]}})
+        tables = self.records("table")
+        self.assertEqual(tables[0]["step"], 0)
+        self.assertEqual(tables[0]["values"], {"preds": {"columns": [{"name": "y", "type": "number"}, {"name": "p", "type": "number"}], "rows": [[1, 0.5]]}})
+        self.assertEqual(self.records("summary"), [])
 
     @unittest.skipUnless(__import__("importlib").util.find_spec("numpy"), "needs numpy")
     def test_numpy_scalars_are_numbers_and_numpy_arrays_histograms(self):

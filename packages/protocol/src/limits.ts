@@ -26,8 +26,8 @@ export const LIMITS = {
   maxStep: Number.MAX_SAFE_INTEGER,
 } as const;
 
-/** Ids that name project-level routes (`.../runs/groups`, `.../runs/keys`), so no run may take them. */
-export const RESERVED_RUN_IDS: readonly string[] = ["groups", "keys"];
+/** Ids that name project-level routes (`.../runs/groups`, `.../runs/keys`, `.../runs/values`), so no run may take them. */
+export const RESERVED_RUN_IDS: readonly string[] = ["groups", "keys", "values", "importance"];
 
 /** Run ids are short, URL-safe and unique in their project. */
 export const RUN_ID_PATTERN = "^[A-Za-z0-9_-]{1,64}$";

@@ -10,12 +10,14 @@ import { LIMITS } from "@orrery/protocol";
 import { describe, OrreryValueError } from "./errors.js";
 import { asHistogram, type HistogramValue } from "./histogram.js";
 import { isPlainObject } from "./json-values.js";
+import { asImages, type Image } from "./media.js";
+import { Table } from "./table.js";
 
 /**
  * A metric: a number (NaN and ±Infinity allowed), a histogram (histogram()), or a nested object of
  * metrics, flattened with ".".
  */
-export type LogValue = number | HistogramValue | { readonly [key: string]: LogValue };
+export type LogValue = number | HistogramValue | Image | readonly Image[] | Table | { readonly [key: string]: LogValue };
 export type LogValues = { readonly [key: string]: LogValue };
 
 export interface LogOptions {
@@ -29,8 +31,15 @@ export interface LogOptions {
 export type RowSink = (step: number, keys: readonly Buffer[], values: readonly number[], count: number) => void;
 /** Receives the histograms of one log() call (written after its row); the array is reused after it returns. */
 export type HistogramSink = (step: number, histograms: readonly (readonly [string, HistogramValue])[]) => void;
+/** Receives the images of one log() call per key (written after its row); the array is reused after it returns. */
+export type ImageSink = (step: number, images: readonly (readonly [string, Image | Image[]])[]) => void;
+
+/** Receives the tables of one log() call as [key, wire JSON text] (written after its row). */
+export type TableSink = (step: number, tables: readonly (readonly [string, string])[]) => void;
 
 const KEY_CACHE_LIMIT = 100_000;
+/** Room for one key's images in a record, leaving space for the record's other fields. */
+export const IMAGE_RECORD_BYTES = LIMITS.maxRecordBytes - 64 * 1024;
 
 export class History {
   /** The step the next log() without an explicit step writes to. */
@@ -40,17 +49,28 @@ export class History {
   private readonly rowValues: number[] = [];
   private count = 0;
   private readonly hists: [string, HistogramValue][] = [];
+  private readonly images: [string, Image | Image[]][] = [];
+  private readonly tables: [string, string][] = [];
 
-  constructor(private readonly emit: RowSink, private readonly emitHistograms: HistogramSink = () => {}) {}
+  constructor(
+    private readonly emit: RowSink,
+    private readonly emitHistograms: HistogramSink = () => {},
+    private readonly emitImages: ImageSink = () => {},
+    private readonly emitTables: TableSink = () => {},
+  ) {}
 
   /** See Run.log for the semantics. Throws OrreryValueError before changing any state. */
   log(values: LogValues, options?: LogOptions): void {
     if (options === undefined) {
       this.count = 0;
       this.hists.length = 0;
+      this.images.length = 0;
+      this.tables.length = 0;
       this.build(topLevel(values), "");
       if (this.count > 0) this.emit(this.step, this.rowKeys, this.rowValues, this.count);
       if (this.hists.length > 0) this.flushHistograms(this.step);
+      if (this.images.length > 0) this.flushImages(this.step);
+      if (this.tables.length > 0) this.flushTables(this.step);
       this.step++;
       return;
     }
@@ -66,10 +86,14 @@ export class History {
     }
     this.count = 0;
     this.hists.length = 0;
+    this.images.length = 0;
+    this.tables.length = 0;
     this.build(topLevel(values), "");
     const at = step ?? this.step;
     if (this.count > 0) this.emit(at, this.rowKeys, this.rowValues, this.count);
     if (this.hists.length > 0) this.flushHistograms(at);
+    if (this.images.length > 0) this.flushImages(at);
+    if (this.tables.length > 0) this.flushTables(at);
     // A late (lower) step leaves the counter alone; otherwise the counter moves to the row
     // written, and past it when the row is committed.
     if (at >= this.step) this.step = commit ? at + 1 : at;
@@ -90,9 +114,45 @@ export class History {
         if (h === undefined) this.build(v as LogValues, key);
         else this.addHistogram(key, h);
       } else {
-        throw badValue(key, v);
+        const images = asImages(key, v);
+        if (v instanceof Table) this.addTable(key, v);
+        else if (images === undefined) throw badValue(key, v);
+        else this.addImages(key, images);
       }
     }
+  }
+
+  private addImages(key: string, images: Image | Image[]): void {
+    if (key.length === 0) throw new OrreryValueError(key, `orrery: log() got an empty key; give every image a name`);
+    if (key.length > LIMITS.maxKeyLength) {
+      throw new OrreryValueError(key, `orrery: log() key "${key.slice(0, 40)}…" is ${key.length} characters; the limit is ${LIMITS.maxKeyLength}: use a shorter name`);
+    }
+    // A key's images travel in one record (they replace the step's as a whole), so they must fit one.
+    let size = 0;
+    for (const img of Array.isArray(images) ? images : [images]) size += img.wireSize;
+    if (size > IMAGE_RECORD_BYTES) {
+      throw new OrreryValueError(key, `orrery: log() images under "${key}" take ${size} bytes as JSON; one key's images at one step may take ${IMAGE_RECORD_BYTES}: log fewer or smaller images`);
+    }
+    this.images.push([key, images]);
+  }
+
+  /** Encodes (and so checks) the table now, so a bad one throws before anything is written. */
+  private addTable(key: string, t: Table): void {
+    if (key.length === 0) throw new OrreryValueError(key, `orrery: log() got an empty key; give every table a name`);
+    if (key.length > LIMITS.maxKeyLength) {
+      throw new OrreryValueError(key, `orrery: log() key "${key.slice(0, 40)}…" is ${key.length} characters; the limit is ${LIMITS.maxKeyLength}: use a shorter name`);
+    }
+    this.tables.push([key, t.encode(key)]);
+  }
+
+  private flushTables(step: number): void {
+    this.emitTables(step, this.tables);
+    this.tables.length = 0;
+  }
+
+  private flushImages(step: number): void {
+    this.emitImages(step, this.images);
+    this.images.length = 0;
   }
 
   private addHistogram(key: string, h: HistogramValue): void {

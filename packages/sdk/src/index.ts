@@ -16,6 +16,8 @@ export { OrreryError, OrreryValueError } from "./errors.js";
 export { syncDir, type SyncOptions, type SyncReport } from "./sync.js";
 export { SDK_VERSION as version } from "./metadata.js";
 export { histogram, type HistogramValue } from "./histogram.js";
+export { Table, type TableColumnSpec, type TableOptions, type TableColumnType, type TableValue } from "./table.js";
+export { Image, encodePng, type ImageOptions, type ImagePixels, type ImageMaskInput, type ImageBox, type ClassLabels } from "./media.js";
 export { agent, type AgentOptions, type AgentReport, type Assignment } from "./agent.js";
 /** The sweep agent HTTP client; `orrery agent` (the CLI) is built on it. */
 export { SweepClient, SweepApiError, type SweepClientOptions, type NextAction, type HeartbeatReply, type TrialExit } from "./sweep-client.js";

@@ -11,7 +11,8 @@ import { ConsoleCapture, type StreamName } from "./console-capture.js";
 import { describe, optionError, OrreryError, OrreryValueError } from "./errors.js";
 import { Heartbeat } from "./heartbeat.js";
 import type { HistogramValue } from "./histogram.js";
-import { History, type LogOptions, type LogValues } from "./history.js";
+import type { Image } from "./media.js";
+import { History, IMAGE_RECORD_BYTES, type LogOptions, type LogValues } from "./history.js";
 import { checkKey, toJsonObject, type JsonObject, type JsonValue } from "./json-values.js";
 import { collectMetadata } from "./metadata.js";
 import { Sender } from "./sender.js";
@@ -72,7 +73,8 @@ export interface Run {
    * (strings, booleans, null, arrays, bigint) throws OrreryValueError naming the key; keys must be
    * 1 to 256 characters and must not start with "_" (reserved for _step, _timestamp, _runtime).
    * A histogram value (`histogram(values)`, or any `{ bins, counts }` of that shape) is written as a
-   * histogram record for the same step instead of going into the row.
+   * histogram record for the same step instead of going into the row; so is an `Image` (or an array
+   * of up to 32), as an image record, and a `Table` as a table record.
    *
    * Steps:
    * - `log(v)`: v is written at the current step, and the step increments.
@@ -169,7 +171,7 @@ export class ActiveRun implements Run {
     this.spoolDir = spoolDir;
     this.writer = writer;
     this.configValues = settings.config; // already a fresh copy made by resolveSettings
-    this.history = new History(this.writeRow, this.writeHistograms);
+    this.history = new History(this.writeRow, this.writeHistograms, this.writeImages, this.writeTables);
     this.artifacts = new RunArtifacts(settings);
 
     // Config travels inside the run record unless it is too big for one record.
@@ -373,6 +375,32 @@ export class ActiveRun implements Run {
     const values: Record<string, HistogramValue> = {};
     for (const [key, h] of histograms) Object.defineProperty(values, key, { value: h, enumerable: true, writable: true, configurable: true });
     this.appendObject({ type: "histogram", step, values });
+  };
+
+  // Keys share an image record while they fit one (history.ts keeps each key's images within a record).
+  private readonly writeImages = (step: number, images: readonly (readonly [string, Image | Image[]])[]): void => {
+    let values: Record<string, Image | Image[]> = {};
+    let size = 0;
+    for (const [key, imgs] of images) {
+      let n = 0;
+      for (const img of Array.isArray(imgs) ? imgs : [imgs]) n += img.wireSize;
+      if (size > 0 && size + n > IMAGE_RECORD_BYTES) {
+        this.appendObject({ type: "image", step, values });
+        values = {};
+        size = 0;
+      }
+      Object.defineProperty(values, key, { value: imgs, enumerable: true, writable: true, configurable: true });
+      size += n;
+    }
+    this.appendObject({ type: "image", step, values });
+  };
+
+  // One record per table: a table may take most of a record on its own.
+  private readonly writeTables = (step: number, tables: readonly (readonly [string, string])[]): void => {
+    for (const [key, json] of tables) {
+      const head = this.recordJson({ type: "table", step });
+      this.appendJson(`${head.slice(0, -1)},"values":{${JSON.stringify(key)}:${json}}}`);
+    }
   };
 
   private readonly writeSystem = (sample: Sample): void => {

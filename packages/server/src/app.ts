@@ -11,6 +11,10 @@ import {
   Sweep, SweepList, SweepTrials, NextAction,
   ManifestEntry, ArtifactVersion, ArtifactDraft, ArtifactSummary, ArtifactList, ArtifactDetail, ManifestPage, AliasHistory,
   VersionRuns, RunArtifacts, LineageGraph, BlobUploadStatus, GcReport,
+  RunValues, Importance,
+  View, ViewList,
+  MediaKeys, MediaStep,
+  TableKeys, TablePage, TableCompare, ConfusionMatrix,
 } from "@orrery/protocol";
 import type { Store } from "@orrery/store";
 import { registerErrorHandling, replyWithError } from "./errors.js";
@@ -30,7 +34,11 @@ import { sweepRoutes } from "./routes/sweeps.js";
 import { SweepController, type ControllerOptions } from "./sweeps/controller.js";
 import { artifactRoutes } from "./routes/artifacts.js";
 import { blobRoutes } from "./routes/blobs.js";
+import { insightRoutes } from "./routes/insights.js";
 import { ArtifactService } from "./artifacts/service.js";
+import { viewRoutes } from "./routes/views.js";
+import { mediaRoutes } from "./routes/media.js";
+import { tableRoutes } from "./routes/tables.js";
 
 declare module "fastify" {
   interface FastifyInstance { store: Store; live: LiveBus; sweeps: SweepController; artifacts: ArtifactService }
@@ -84,6 +92,10 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     MultiSeriesResponse, LiveRunsEvent, LiveProjectEvent, HistogramSeriesResponse, Sweep, SweepList, SweepTrials, NextAction,
     ManifestEntry, ArtifactVersion, ArtifactDraft, ArtifactSummary, ArtifactList, ArtifactDetail, ManifestPage, AliasHistory,
     VersionRuns, RunArtifacts, LineageGraph, BlobUploadStatus, GcReport,
+    RunValues, Importance,
+    View, ViewList,
+    MediaKeys, MediaStep,
+    TableKeys, TablePage, TableCompare, ConfusionMatrix,
   ];
   for (const schema of shared) app.addSchema(schema);
   registerValidation(app, shared);
@@ -115,6 +127,10 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   await app.register(sweepRoutes);
   await app.register(artifactRoutes);
   await app.register(blobRoutes);
+  await app.register(insightRoutes);
+  await app.register(viewRoutes);
+  await app.register(mediaRoutes);
+  await app.register(tableRoutes);
   await app.register(liveRoutes, { intervalMs: opts.liveIntervalMs ?? DEFAULT_LIVE_INTERVAL_MS });
   await app.register(dashboardRoutes, { dir: opts.dashboardDir });
   app.get("/api/v1/openapi.json", { schema: { hide: true } }, async () => app.swagger());

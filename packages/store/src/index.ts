@@ -3,3 +3,4 @@
 export * from "./interfaces.js";
 export { bucketMinMax, type Columns } from "./series/bucket.js";
 export { openStore } from "./registry.js";
+export { encodeTableBody, imageSize, parseTableBody, TABLE_BODY_VERSION, type StoredCell, type StoredImageCell, type TableBody } from "./tables/body.js";

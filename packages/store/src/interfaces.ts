@@ -3,8 +3,10 @@
 // Engines implement the narrow primitives; argument checks live in the wire schemas and the server.
 import type {
   Aggregate, ConfigTreePage, ConsoleLine, Field, FilterNode, Project, RecordRejection, Run, RunGroupsPage, RunKeyPage,
-  RunPatch, RunQueryPage, RunState, Scope, SortSpec, SweepState, TrialState, WireRecord,
+  RunPatch, RunQueryPage, RunState, RunValues, Scope, SortSpec, SweepState, TrialState, WireRecord,
 } from "@orrery/protocol";
+import type { ImageBox } from "@orrery/protocol";
+import type { TableColumn } from "@orrery/protocol";
 import type { Readable } from "node:stream";
 
 export interface ProjectRef { entity: string; project: string }
@@ -63,6 +65,13 @@ export interface IngestStore {
    * - finish: state becomes finished (exitCode 0) or failed, endedAt = ts.
    * - histogram: stores each value as the histogram of (run, key, step), replacing one already
    *   there; a value that is not a valid histogram (protocol histogramProblem) rejects the record.
+   * - table: stores each value as the table of (run, key, step), replacing one already there; a
+   *   value that is not a valid table (protocol tableProblem, or an image cell whose bytes are not
+   *   the PNG/JPEG of the stated size) rejects the record. Image cells and the body go to the blob store.
+   * - image: stores each key's images (one or a list) as the images of (run, key, step), replacing
+   *   those already there; the bytes go to the BlobStore. An image whose JSON is invalid (protocol
+   *   imageProblem), whose data is not a PNG/JPEG of the format given, or whose header states
+   *   another width or height (a mask: not an 8-bit grey PNG of the image's size) rejects the record.
    * Any record for a run refreshes its heartbeat while it is running; a crashed run stays crashed
    * unless a finish record arrives.
    */
@@ -110,6 +119,17 @@ export interface RunGroupOptions {
 }
 
 export interface RunKeyOptions { scope?: Scope; search?: string; limit: number; cursor?: string }
+
+export interface RunValuesOptions {
+  filter?: FilterNode | null;
+  search?: string;
+  /** Columns: config/summary fields and run fields (not tags), keyed in the result by their text. */
+  keys: readonly NamedField[];
+  /** The newest this many matching runs. */
+  limit: number;
+  /** Only runs with these ids (the importance surrogate re-reads its sample). */
+  runs?: readonly string[];
+}
 
 export interface ConfigTreeOptions {
   /** Path segments of the object to open; [] is the top level. */
@@ -171,6 +191,13 @@ export interface MetaStore {
    * Undefined when the run does not exist.
    */
   configTree(r: RunRef, opts: ConfigTreeOptions): Promise<ConfigTreePage | undefined>;
+  /**
+   * Run values for plots: the newest `limit` runs matching filter and search (the runs listing's
+   * semantics and order), with one column per key in run order. Cells are finite numbers, text,
+   * booleans or null (missing, null, NaN, infinities, arrays and objects). total counts every
+   * matching run. An unknown project gives no runs.
+   */
+  runValues(p: ProjectRef, opts: RunValuesOptions): Promise<RunValues>;
 }
 
 export interface ApiKeyInfo { id: string; name: string; prefix: string; createdAt: string; lastUsedAt: string | null }
@@ -247,6 +274,38 @@ export interface HistogramColumns {
   count: number;
 }
 
+/** A run's table at one step, as stored: the body blob holds the cells (see tables/body.ts). */
+export interface StoredTable {
+  key: string;
+  /** The step of this table. */
+  step: number;
+  /** Every step the key has a table at, ascending. */
+  steps: number[];
+  /** The body blob (columnar JSON; parseTableBody). */
+  digest: string;
+  rows: number;
+  columns: TableColumn[];
+}
+
+export interface TableKeyInfo { key: string; steps: number[]; rows: number; columns: TableColumn[] }
+
+/**
+ * A run's logged tables: per key, one table per step (a later write of a step replaces it). Reads
+ * see every acknowledged write. Every blob a stored table needs (its body, its image cells) is
+ * reported by ArtifactStore.referencedDigests, so gc keeps it.
+ */
+export interface TableStore {
+  /** The run's table keys, sorted, each with its steps and the rows and columns of its last step; [] for an unknown run. */
+  listKeys(r: RunRef): Promise<TableKeyInfo[]>;
+  /**
+   * The key's table at `step` (the one asked, else the last at or before it, else the first;
+   * the last step when absent). Undefined when the run has no table under key.
+   */
+  get(r: RunRef, key: string, step?: number): Promise<StoredTable | undefined>;
+  /** True when one of the run's tables needs this blob (its body or an image cell). */
+  hasDigest(r: RunRef, digest: string): Promise<boolean>;
+}
+
 /**
  * A run's histograms: per key, a series of histograms by step (one per step; a later write of a
  * step replaces it). Reads see every acknowledged write, like SeriesStore.
@@ -260,6 +319,42 @@ export interface HistogramStore {
    * count says how many there were. An unknown run or key gives no histograms and count 0.
    */
   query(r: RunRef, key: string, range: SeriesRange, maxSteps: number): Promise<HistogramColumns>;
+}
+
+/** One key a run logged images under (`run.log({samples: Image})`). */
+export interface MediaKeyInfo { key: string; count: number; firstStep: number; lastStep: number }
+
+/** One logged image as stored: its bytes and each mask's are blobs named by digest. */
+export interface MediaImageRecord {
+  index: number;
+  format: "png" | "jpeg";
+  width: number;
+  height: number;
+  caption: string | null;
+  classes: Record<string, string>;
+  boxes: ImageBox[];
+  masks: { name: string; classes: Record<string, string>; digest: string }[];
+  digest: string;
+}
+
+/** A key's images at one step, with every step the key has. */
+export interface MediaStepRecord { key: string; steps: number[]; step: number; images: MediaImageRecord[] }
+
+/**
+ * A run's images: per key and step a list of images (index 0..n-1), written by `image` records
+ * (IngestStore; a later record for the same key and step replaces the whole list). Bytes live in
+ * the BlobStore; ArtifactStore.referencedDigests counts them as used, so gc keeps them.
+ */
+export interface MediaStore {
+  /** Keys with images, sorted (JavaScript string order), with how many steps each has; [] for an unknown run. */
+  listKeys(r: RunRef): Promise<MediaKeyInfo[]>;
+  /**
+   * The key's images at `step` when it has some there, else at the last step before it, else at its
+   * first step; `step` undefined means its last step. Undefined when the run or key has no images.
+   */
+  stepImages(r: RunRef, key: string, step: number | undefined): Promise<MediaStepRecord | undefined>;
+  /** The format of the blob when one of this run's images or masks is that blob, else undefined. */
+  fileFormat(r: RunRef, digest: string): Promise<"png" | "jpeg" | undefined>;
 }
 
 /** Where a resumable upload stands. */
@@ -468,7 +563,7 @@ export interface ArtifactStore {
   linksOfVersions(p: ProjectRef, versions: { name: string; index: number }[]): Promise<LineageLink[]>;
   /**
    * Of these digests, those something still needs: a stored file of any version or pending draft,
-   * or a run's git diff. Garbage collection keeps them.
+   * a run's git diff, or a run's logged image or mask (MediaStore). Garbage collection keeps them.
    */
   referencedDigests(digests: string[]): Promise<Set<string>>;
 }
@@ -603,14 +698,54 @@ export interface SweepStore {
   markAgentLost(s: SweepRef, agentId: string, now: number): Promise<TrialRecord[]>;
 }
 
+export interface ViewRef extends ProjectRef { viewId: string }
+
+export interface ViewRecord {
+  id: string;
+  name: string;
+  /** Markdown, as the user wrote it. */
+  note: string;
+  /** The workspace URL's query string; opaque to the store. */
+  state: string;
+  createdAt: number;
+  /** The last change to name, note or state. */
+  updatedAt: number;
+}
+
+export interface ViewPatchInput { name?: string; note?: string; state?: string }
+
+/**
+ * Saved workspace views of a project. Semantics every engine must keep:
+ * - View ids are unique across the store (short, URL-safe). A view belongs to an existing project:
+ *   creating one never creates the project.
+ * - listViews orders by updatedAt, newest first; ties go to the later created view.
+ * - updateView applies only the fields given and sets updatedAt, even when nothing else changed
+ *   (saving the same state again marks the view as freshly updated).
+ * - A view of another project is not found: the ref's project must match.
+ */
+export interface ViewStore {
+  /** Undefined when the project does not exist. */
+  createView(p: ProjectRef, input: { name: string; note: string; state: string }, now: number): Promise<ViewRecord | undefined>;
+  getView(v: ViewRef): Promise<ViewRecord | undefined>;
+  /** Most recently updated first; [] for an unknown project. */
+  listViews(p: ProjectRef): Promise<ViewRecord[]>;
+  /** Undefined when the view does not exist. */
+  updateView(v: ViewRef, patch: ViewPatchInput, now: number): Promise<ViewRecord | undefined>;
+  /** False when the view did not exist. */
+  deleteView(v: ViewRef): Promise<boolean>;
+}
+
 export interface Store extends IngestStore {
   readonly meta: MetaStore;
   readonly series: SeriesStore;
   readonly histograms: HistogramStore;
+  readonly tables: TableStore;
   readonly blobs: BlobStore;
   readonly keys: KeyStore;
   readonly sweeps: SweepStore;
   readonly artifacts: ArtifactStore;
+  readonly views: ViewStore;
+  readonly media: MediaStore;
   /**
    * Optional: finishes background work that reads never wait for (the SQLite engine moves its
    * series tail into compressed chunks), for benchmarks and tests that want a settled store. Reads

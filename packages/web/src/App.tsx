@@ -6,6 +6,7 @@ import { RunPage } from "./pages/RunPage";
 import { ComparePage } from "./pages/ComparePage";
 import { SweepsPage } from "./pages/SweepsPage";
 import { SweepPage } from "./pages/SweepPage";
+import { ViewsPage } from "./pages/ViewsPage";
 import { PageFrame } from "./ui/common";
 import { ArtifactsPage, ArtifactPage, ArtifactVersionPage, RegistryPage } from "./pages/artifactPages";
 
@@ -33,6 +34,8 @@ export function App() {
       return <ArtifactVersionPage key={`${route.name}:${route.version}`} entity={route.entity} project={route.project} name={route.name} version={route.version} />;
     case "registry":
       return <RegistryPage key={`${route.entity}/${route.project}`} entity={route.entity} project={route.project} />;
+    case "views":
+      return <ViewsPage key={`${route.entity}/${route.project}`} entity={route.entity} project={route.project} />;
     case "notFound":
       return (
         <PageFrame crumbs={[{ label: "not found" }]}>

@@ -3,6 +3,8 @@
 // delivery idempotent: the server stores each seq once and drops any it already holds.
 import { Type, type Static } from "@sinclair/typebox";
 import { LIMITS } from "../limits.js";
+import { ImageEntry } from "./media.js";
+import { TableRecord } from "./tables.js";
 
 export const MetricValue = Type.Union(
   [Type.Number(), Type.Literal("NaN"), Type.Literal("Infinity"), Type.Literal("-Infinity")],
@@ -137,6 +139,22 @@ export function histogramProblem(v: unknown): { path: string; message: string } 
   return undefined;
 }
 
+export const ImageRecord = Type.Object(
+  {
+    seq, ts,
+    type: Type.Literal("image"),
+    step: Type.Integer({ minimum: 0, maximum: LIMITS.maxStep }),
+    values: Type.Record(key, ImageEntry, { maxProperties: 256 }),
+  },
+  {
+    $id: "ImageRecord", additionalProperties: false,
+    description:
+      "images at one step: per key one image or a list of up to 32 (media.ts ImageValue), with optional boxes and masks. " +
+      "The bytes must be a PNG or JPEG whose header states the given width and height; each key's images replace any " +
+      "the (key, step) already had",
+  },
+);
+
 export const SystemRecord = Type.Object(
   { seq, ts, type: Type.Literal("system"), values: Metrics },
   { $id: "SystemRecord", additionalProperties: false, description: "one sample of system metrics (cpu, memory, gpu)" },
@@ -186,6 +204,8 @@ export const RECORD_SCHEMAS = {
   define_metric: DefineMetricRecord,
   finish: FinishRecord,
   histogram: HistogramRecord,
+  image: ImageRecord,
+  table: TableRecord,
 } as const;
 export type RecordType = keyof typeof RECORD_SCHEMAS;
 export const RECORD_TYPES = Object.keys(RECORD_SCHEMAS) as RecordType[];
@@ -199,9 +219,10 @@ export type ConsoleRecord = Static<typeof ConsoleRecord>;
 export type DefineMetricRecord = Static<typeof DefineMetricRecord>;
 export type FinishRecord = Static<typeof FinishRecord>;
 export type HistogramRecord = Static<typeof HistogramRecord>;
+export type ImageRecord = Static<typeof ImageRecord>;
 export type WireRecord =
   | RunRecord | HistoryRecord | ConfigRecord | SummaryRecord | SystemRecord | ConsoleRecord
-  | DefineMetricRecord | FinishRecord | HistogramRecord;
+  | DefineMetricRecord | FinishRecord | HistogramRecord | ImageRecord | TableRecord;
 
 /** Documented shape of an ingest batch (each record is validated on its own, see IngestReply). */
 export const IngestBatch = Type.Object(

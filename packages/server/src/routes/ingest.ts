@@ -9,7 +9,7 @@ import { Type, type TSchema } from "@sinclair/typebox";
 import { TypeCompiler } from "@sinclair/typebox/compiler";
 import {
   IngestEnvelope, LIMITS, MetricValue, RESERVED_RUN_IDS, OrreryError, RECORD_SCHEMAS, RECORD_TYPES, RunParams,
-  histogramProblem, type RecordType, type WireRecord,
+  histogramProblem, imageEntryProblem, tableProblem, type RecordType, type WireRecord,
 } from "@orrery/protocol";
 import { SeqGapError, type IngestItem } from "@orrery/store";
 import { jsonPointerToField } from "../errors.js";
@@ -65,6 +65,39 @@ function badHistogram(raw: { seq: number; values?: unknown }, index: number): In
   return undefined;
 }
 
+/** The rejection for the first invalid image of an image record, if any (the bytes are the store's to check). */
+function badImage(raw: { seq: number; values?: unknown }, index: number): IngestItem | undefined {
+  const values = raw.values;
+  if (values === null || typeof values !== "object" || Array.isArray(values)) return undefined; // the schema says why
+  for (const key of Object.keys(values)) {
+    const problem = imageEntryProblem((values as Record<string, unknown>)[key]);
+    if (problem === undefined) continue;
+    const below = problem.path === "" || problem.path.startsWith("[") ? problem.path : `.${problem.path}`;
+    const field = `records[${index}].values.${key.slice(0, LIMITS.maxKeyLength)}${below}`;
+    return {
+      seq: raw.seq, type: "rejected",
+      rejection: { seq: raw.seq, error: "invalid_record", field, message: `${field} ${problem.message}` },
+    };
+  }
+  return undefined;
+}
+
+/** The rejection for the first invalid table of a table record, if any (image bytes are the store's to check). */
+function badTable(raw: { seq: number; values?: unknown }, index: number): IngestItem | undefined {
+  const values = raw.values;
+  if (values === null || typeof values !== "object" || Array.isArray(values)) return undefined; // the schema says why
+  for (const key of Object.keys(values)) {
+    const problem = tableProblem((values as Record<string, unknown>)[key]);
+    if (problem === undefined) continue;
+    const field = `records[${index}].values.${key.slice(0, LIMITS.maxKeyLength)}${problem.path === "" ? "" : `.${problem.path}`}`;
+    return {
+      seq: raw.seq, type: "rejected",
+      rejection: { seq: raw.seq, error: "invalid_record", field, message: `${field} ${problem.message}` },
+    };
+  }
+  return undefined;
+}
+
 /** Validates one record; returns it typed, or the rejection to report. */
 export function checkRecord(raw: { seq: number; type: string }, index: number): IngestItem {
   if (isPrechecked(raw)) return raw as unknown as WireRecord;
@@ -79,6 +112,14 @@ export function checkRecord(raw: { seq: number; type: string }, index: number): 
   // Histograms first: their own checks name the part at fault (edges out of order, a count short).
   if (type === "histogram") {
     const bad = badHistogram(raw as { seq: number; values?: unknown }, index);
+    if (bad !== undefined) return bad;
+  }
+  if (type === "image") {
+    const bad = badImage(raw as { seq: number; values?: unknown }, index);
+    if (bad !== undefined) return bad;
+  }
+  if (type === "table") {
+    const bad = badTable(raw as { seq: number; values?: unknown }, index);
     if (bad !== undefined) return bad;
   }
   if (check.Check(raw as unknown)) {
@@ -104,7 +145,7 @@ export function checkRecord(raw: { seq: number; type: string }, index: number): 
   const field = `records[${index}]${e ? jsonPointerToField(e.path).replace(/^(?=[^[])/, ".") : ""}`;
   return {
     seq: raw.seq, type: "rejected",
-    rejection: { seq: raw.seq, error: "invalid_record", field, message: `${field}: ${e?.message ?? "is invalid"}${e?.path.includes("/values/") && type !== "histogram" ? " (metric values must be numbers, or the strings NaN, Infinity, -Infinity)" : ""}` },
+    rejection: { seq: raw.seq, error: "invalid_record", field, message: `${field}: ${e?.message ?? "is invalid"}${e?.path.includes("/values/") && type !== "histogram" && type !== "image" && type !== "table" ? " (metric values must be numbers, or the strings NaN, Infinity, -Infinity)" : ""}` },
   };
 }
 

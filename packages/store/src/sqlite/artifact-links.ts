@@ -46,7 +46,9 @@ export class ArtifactLinks {
       referenced: eng.stmt(
         `SELECT j.value FROM json_each(?) j
          WHERE EXISTS (SELECT 1 FROM artifact_files f WHERE f.digest = j.value AND f.ref IS NULL)
-            OR EXISTS (SELECT 1 FROM runs WHERE ${DIFF_BLOB_EXPR} = j.value)`,
+            OR EXISTS (SELECT 1 FROM runs WHERE ${DIFF_BLOB_EXPR} = j.value)
+            OR EXISTS (SELECT 1 FROM media_files m WHERE m.digest = j.value)
+            OR EXISTS (SELECT 1 FROM table_blobs t WHERE t.digest = j.value)`,
       ).pluck(),
     };
   }

@@ -3,7 +3,7 @@
 // points.ts's business; running aggregates are stats.ts's.
 import {
   LIMITS, histogramProblem,
-  type ConsoleRecord, type HistogramRecord, type HistoryRecord, type RecordRejection, type RunRecord, type RunState, type SystemRecord, type WireRecord,
+  type ConsoleRecord, type HistogramRecord, type HistoryRecord, type ImageRecord, type RecordRejection, type RunRecord, type RunState, type SystemRecord, type WireRecord,
 } from "@orrery/protocol";
 import {
   SeqGapError, type AppendOutcome, type AppendResult, type BlobStore, type IngestBatchInput, type IngestItem, type RunRef,
@@ -11,6 +11,9 @@ import {
 import type { Engine, Stmt } from "./engine.js";
 import { decodeWireMetric } from "./float.js";
 import type { SqliteHistograms } from "./histograms.js";
+import type { SqliteMedia } from "./media.js";
+import { prepareImages } from "./media-prepare.js";
+import { prepareTables, TableWriter } from "./tables.js";
 import type { Ids } from "./ids.js";
 import { isObject, parseObject, setOwn, type JsonObject } from "./json.js";
 import type { Points } from "./points.js";
@@ -52,6 +55,8 @@ class Rejection extends Error {
 
 export class Ingest {
   private readonly statsStmts: StatsStatements;
+  /** Writes table records prepared (checked, blobs stored) by prepareTables before the transaction. */
+  private readonly tables: TableWriter;
   /** Config (stored only there) and the summary copy that filters and sorts read; see runs-index.ts. */
   private readonly runsIndex: RunsIndexWriter;
   private readonly s: Record<
@@ -71,8 +76,10 @@ export class Ingest {
     private readonly points: Points,
     private readonly blobs: BlobStore,
     private readonly histograms: SqliteHistograms,
+    private readonly media: SqliteMedia,
   ) {
     this.statsStmts = new StatsStatements(eng, points);
+    this.tables = new TableWriter(eng, ids);
     this.runsIndex = new RunsIndexWriter(eng);
     this.s = {
       selRun: eng.stmt(
@@ -124,7 +131,7 @@ export class Ingest {
     // Blobs are written (and synced) before the transaction, which cannot await; a batch that later
     // fails leaves at most an unreferenced, content-addressed blob behind.
     const prepared: IngestBatchInput[] = [];
-    for (const b of batches) prepared.push({ run: b.run, records: await this.offloadDiffs(b.records) });
+    for (const b of batches) prepared.push({ run: b.run, records: await prepareTables(await this.prepareImages(await this.offloadDiffs(b.records)), this.blobs) });
     this.eng.assertOpen();
     try {
       const results = this.manyTxn(prepared, now);
@@ -203,6 +210,8 @@ export class Ingest {
         return this.runsIndex.noteSummary(tx.row, [rec.key]);
       case "console": return this.console(tx, rec);
       case "histogram": return this.histogram(tx, rec);
+      case "image": return this.image(tx, rec);
+      case "table": return this.tables.write(tx.row, rec);
       case "finish":
         tx.state = rec.exitCode === 0 ? "finished" : "failed";
         tx.exitCode = rec.exitCode;
@@ -210,7 +219,7 @@ export class Ingest {
         return;
       default: {
         const type: unknown = (rec as { type?: unknown }).type;
-        throw new Rejection(`unknown record type ${JSON.stringify(type)}: send one of run, history, config, summary, system, console, define_metric, finish, histogram`, "type");
+        throw new Rejection(`unknown record type ${JSON.stringify(type)}: send one of run, history, config, summary, system, console, define_metric, finish, histogram, image, table`, "type");
       }
     }
   }
@@ -246,6 +255,17 @@ export class Ingest {
       }
     }
     for (const key of keys) this.histograms.write(tx.row, this.ids.ensureKeyId(key), step, rec.values[key]!);
+  }
+
+  /** Writes the images prepareImages checked and stored; each key's list replaces the step's. */
+  private image(tx: RunTx, rec: ImageRecord): void {
+    const step = rec.step;
+    if (!Number.isSafeInteger(step) || step < 0) {
+      throw new Rejection(`step must be an integer from 0 to ${Number.MAX_SAFE_INTEGER}; got ${String(step)}`, "step");
+    }
+    const prepared = this.media.prepared.get(rec);
+    if (prepared === undefined) throw new Error("image record applied without prepareImages: call appendMany");
+    for (const [key, images] of prepared) this.media.write(tx.row, this.ids.ensureKeyId(key), step, images);
   }
 
   private system(tx: RunTx, rec: SystemRecord): void {
@@ -352,6 +372,28 @@ export class Ingest {
       if (o !== undefined) this.saveJson[c].run(JSON.stringify(o), tx.row);
     }
     this.s.touchProject.run(now, tx.projectId);
+  }
+
+  /**
+   * Checks the images of image records and stores their bytes (media-prepare.ts), noting the rows
+   * to write for the transaction; a bad one becomes a rejection naming the field, which consumes
+   * its seq like any refused record. The caller's objects are not touched.
+   */
+  private async prepareImages(records: readonly IngestItem[]): Promise<readonly IngestItem[]> {
+    let out: IngestItem[] | undefined;
+    for (let i = 0; i < records.length; i++) {
+      const rec = records[i]!;
+      if (rec.type !== "image") continue;
+      const prepared = await prepareImages(rec, this.blobs);
+      if (!Array.isArray(prepared)) {
+        const { field, message } = prepared as { field: string; message: string };
+        out ??= records.slice();
+        out[i] = { seq: rec.seq, type: "rejected", rejection: { seq: rec.seq, error: "invalid_request", message, field } };
+      } else {
+        this.media.prepared.set(rec, prepared);
+      }
+    }
+    return out ?? records;
   }
 
   /** Moves large git diffs of run records into the blob store, without touching the caller's objects. */

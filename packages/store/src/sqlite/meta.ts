@@ -4,10 +4,11 @@
 // queries in runs-index-query.ts.
 import {
   AGGREGATES, CONFIG_INLINE_MAX_KEYS, formatPath, type ConfigTreePage, type EncodedMetric, type Project, type Run, type RunGroupsPage,
-  type RunKeyPage, type RunPatch, type RunQueryPage, type RunRow as RunRowWire, type SummaryMode,
+  type RunKeyPage, type RunPatch, type RunQueryPage, type RunValues, type RunRow as RunRowWire, type SummaryMode,
 } from "@orrery/protocol";
 import type {
   ConfigTreeOptions, MetaStore, ProjectRef, RunGroupOptions, RunKeyOptions, RunListOptions, RunQueryOptions, RunRef,
+  RunValuesOptions,
 } from "../interfaces.js";
 import type { Engine, Stmt } from "./engine.js";
 import { encodeForJson, fromDb } from "./float.js";
@@ -15,6 +16,7 @@ import type { Ids } from "./ids.js";
 import { parseObject } from "./json.js";
 import { RUN_COLUMNS, toProject, toRun, toRunBase, type ProjectRow, type RunRow } from "./rows.js";
 import { RunsIndexQuery } from "./runs-index-query.js";
+import { readRunValues } from "./run-values.js";
 import { HISTORY } from "./stats.js";
 import { buildSummary, type KeySummaryInput } from "./summary.js";
 
@@ -155,6 +157,16 @@ export class SqliteMeta implements MetaStore {
       const page = this.index.configTree(run, pid, count, opts.prefix, opts.search, Math.max(1, Math.floor(opts.limit)), opts.cursor);
       return { prefix: formatPath(opts.prefix), entries: page.entries, nextCursor: page.nextCursor, configKeyCount: count };
     });
+    return read.deferred();
+  }
+
+  async runValues(p: ProjectRef, opts: RunValuesOptions): Promise<RunValues> {
+    this.eng.assertOpen();
+    const pid = this.ids.projectId(p);
+    // One snapshot: the count and the columns agree.
+    const read = this.eng.db.transaction(() => readRunValues(
+      this.eng, this.index, pid, pid === undefined ? 0 : (this.s.runCount.get(pid) as number), opts,
+    ));
     return read.deferred();
   }
 

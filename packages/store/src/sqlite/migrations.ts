@@ -7,6 +7,9 @@ import { RUNS_INDEX_MIGRATION } from "./schema-runs.js";
 import { HISTOGRAMS_MIGRATION } from "./schema-histograms.js";
 import { SWEEPS_MIGRATION } from "./schema-sweeps.js";
 import { ARTIFACTS_MIGRATION } from "./schema-artifacts.js";
+import { MEDIA_MIGRATION } from "./schema-media.js";
+import { VIEWS_MIGRATION } from "./schema-views.js";
+import { TABLES_MIGRATION } from "./schema-tables.js";
 
 export interface Migration { version: number; name: string; sql: string }
 
@@ -128,6 +131,9 @@ export const MIGRATIONS: readonly Migration[] = [
   HISTOGRAMS_MIGRATION,
   SWEEPS_MIGRATION,
   ARTIFACTS_MIGRATION,
+  VIEWS_MIGRATION,
+  MEDIA_MIGRATION,
+  TABLES_MIGRATION,
 ];
 
 /** Applies every migration newer than the database, each atomically. Safe to call on every open. */

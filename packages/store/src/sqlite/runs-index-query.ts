@@ -53,7 +53,7 @@ function join(parts: readonly Frag[], op: string): Frag {
 }
 
 /** How each run attribute reads in SQL over `runs r`. */
-const ATTRIBUTE_SQL: Readonly<Record<RunAttribute, string>> = {
+export const ATTRIBUTE_SQL: Readonly<Record<RunAttribute, string>> = {
   id: "r.run_id",
   name: "r.name",
   state: "r.state",
@@ -227,6 +227,23 @@ export class RunsIndexQuery {
     }
     if (search !== undefined && search !== "") parts.push(searchCondition(search));
     return parts;
+  }
+
+  /**
+   * The WHERE (over `runs r`) of every run of the project matching filter and search, with the most
+   * selective indexed conjunct driving when it matches at most `cap` runs; null when nothing can
+   * match. For readers of every matching run (run values for plots), who plan their own order.
+   */
+  matching(project: number, filter: FilterNode | null, search: string | undefined, cap: number): { sql: string; params: unknown[]; conditions: number } | null {
+    const conditions = this.where(project, filter, search);
+    if (conditions.some((c) => c === FALSE)) return null;
+    const best = conditions.length === 0 ? undefined : this.bestDriver(project, filter, search, cap);
+    const w = join([
+      frag(`r.project_id = ${project}`),
+      ...(best === undefined ? [] : [{ sql: `r.id IN (${best.driver.sql})`, params: best.driver.params }]),
+      ...conditions,
+    ], "AND");
+    return { sql: w.sql, params: w.params, conditions: conditions.length };
   }
 
   /**

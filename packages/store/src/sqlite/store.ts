@@ -2,14 +2,16 @@
 // Each concern lives in its own file; this one only wires them and handles close.
 import { mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
+import type { TableStore } from "../interfaces.js";
 import type {
   AppendOutcome, AppendResult, ArtifactStore, BlobStore, HistogramStore, IngestBatchInput, IngestItem, KeyStore, MetaStore, RunRef, SeriesStore,
-  Store, SweepStore,
+  MediaStore, Store, SweepStore, ViewStore,
 } from "../interfaces.js";
 import { LocalBlobStore } from "../files/blob-store.js";
 import { SqliteArtifacts } from "./artifacts.js";
 import { Engine } from "./engine.js";
 import { SqliteHistograms } from "./histograms.js";
+import { SqliteMedia } from "./media.js";
 import { Ids } from "./ids.js";
 import { Ingest } from "./ingest.js";
 import { Materializer, type MaterializerOptions } from "./materializer.js";
@@ -18,6 +20,8 @@ import { SqliteMeta } from "./meta.js";
 import { Points } from "./points.js";
 import { SqliteSeries } from "./series.js";
 import { SqliteSweeps } from "./sweeps.js";
+import { SqliteTables } from "./tables.js";
+import { SqliteViews } from "./views.js";
 
 export const DB_FILE = "orrery.db";
 export const BLOB_DIR = "blobs";
@@ -31,10 +35,13 @@ export class SqliteStore implements Store {
   readonly meta: MetaStore;
   readonly series: SeriesStore;
   readonly histograms: HistogramStore;
+  readonly tables: TableStore;
   readonly blobs: BlobStore;
   readonly keys: KeyStore;
   readonly sweeps: SweepStore;
   readonly artifacts: ArtifactStore;
+  readonly views: ViewStore;
+  readonly media: MediaStore;
   /** Moves ingested points from the series tail into compressed chunks in the background. */
   readonly materializer: Materializer;
   private readonly engine: Engine;
@@ -53,9 +60,13 @@ export class SqliteStore implements Store {
     this.keys = new SqliteKeys(this.engine);
     this.sweeps = new SqliteSweeps(this.engine);
     this.artifacts = new SqliteArtifacts(this.engine);
+    this.views = new SqliteViews(this.engine);
     const histograms = new SqliteHistograms(this.engine, ids);
     this.histograms = histograms;
-    this.ingest = new Ingest(this.engine, ids, points, this.blobs, histograms);
+    this.tables = new SqliteTables(this.engine, ids);
+    const media = new SqliteMedia(this.engine, ids);
+    this.media = media;
+    this.ingest = new Ingest(this.engine, ids, points, this.blobs, histograms, media);
     this.materializer = new Materializer(this.engine, points, options.materializer);
   }
 

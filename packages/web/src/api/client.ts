@@ -3,11 +3,16 @@
 // dashboard builds URLs for /api/v1.
 import type {
   AliasHistory, ArtifactDetail, ArtifactList, ArtifactVersion, ArtifactVersionPatch, ConfigTreePage, ConsoleLine,
-  HistogramSeriesResponse, LineageGraph, ManifestPage, Project, Run, RunArtifacts, RunGroupsPage, RunKeyPage, RunPatch,
+  HistogramSeriesResponse, Importance, LineageGraph, ManifestPage, Project, Run, RunArtifacts, RunGroupsPage, RunKeyPage, RunPatch,
   RunQueryPage, RunRow, SeriesResponse, VersionRuns,
 } from "@orrery/protocol";
 
 import type { Sweep, SweepTrial } from "../sweeps/wire";
+import type { View, ViewCreate, ViewPatch } from "@orrery/protocol";
+import type { RunValues } from "@orrery/protocol";
+export type { View } from "@orrery/protocol";
+import type { MediaKeys, MediaStep } from "../media/wire";
+import type { Confusion, TableComparePage, TableCompareQuery, TableKeys, TablePage, TableQuery } from "../tables/wire";
 
 export type { ConfigEntry, HistogramSeriesResponse, Project, Run, RunGroup, RunKey, RunRow, RunState } from "@orrery/protocol";
 export type { Sweep, SweepState, SweepTrial, TrialState } from "../sweeps/wire";
@@ -169,6 +174,12 @@ export const api = {
     }),
   groups: (p: ProjectRef, q: { by: string; filter?: string; search?: string; aggregate?: string; limit?: number; cursor?: string | null }, signal?: AbortSignal) =>
     request<RunGroupsPage>(`${projectPath(p)}/runs/groups`, { query: { ...q }, signal }),
+  /** Each config key's importance for a metric (server-side surrogate) and its correlation, over the runs matching filter and search. */
+  importance: (p: ProjectRef, q: { metric: string; params?: string; filter?: string; search?: string }, signal?: AbortSignal) =>
+    request<Importance>(`${projectPath(p)}/runs/importance`, { query: { ...q }, signal }),
+  /** Columns of values (config, summary, run fields) over every run matching filter and search, newest first: the plots' data. */
+  runValues: (p: ProjectRef, q: { keys: string[]; filter?: string; search?: string; limit?: number }, signal?: AbortSignal) =>
+    request<RunValues>(`${projectPath(p)}/runs/values`, { query: { keys: q.keys.join(","), filter: q.filter || undefined, search: q.search || undefined, limit: q.limit }, signal }),
   keys: (p: ProjectRef, q: { scope?: "config" | "summary"; search?: string; limit?: number; cursor?: string | null }, signal?: AbortSignal) =>
     request<RunKeyPage>(`${projectPath(p)}/runs/keys`, { query: { ...q }, signal }),
   run: (p: ProjectRef, runId: string) => request<Run>(runPath(p, runId)),
@@ -200,6 +211,14 @@ export const api = {
   /** One key's histograms by step, sampled evenly down to maxSteps. */
   histograms: (p: ProjectRef, runId: string, q: { key: string; maxSteps?: number; min?: number; max?: number }, signal?: AbortSignal) =>
     request<HistogramSeriesResponse>(`${runPath(p, runId)}/histograms`, { query: { ...q }, signal }),
+  /** The image keys a run logged, each with its number of steps and first and last step. */
+  mediaKeys: (p: ProjectRef, runId: string, signal?: AbortSignal) =>
+    request<MediaKeys>(`${runPath(p, runId)}/media/keys`, { signal }),
+  /** One image key's images at a step (the asked one, else the last at or before it, else the first), with every step it has. */
+  media: (p: ProjectRef, runId: string, q: { key: string; step: number }, signal?: AbortSignal) =>
+    request<MediaStep>(`${runPath(p, runId)}/media`, { query: { ...q }, signal }),
+  /** A media file (an image or a mask) by the `url` a media reply gave, fetched with the API key. */
+  mediaFileBlob: async (url: string, signal?: AbortSignal) => (await requestRaw(url, signal)).blob(),
   sweeps: (p: ProjectRef, signal?: AbortSignal) => request<{ sweeps: Sweep[] }>(`${projectPath(p)}/sweeps`, { signal }),
   sweep: (p: ProjectRef, sweepId: string, signal?: AbortSignal) => request<Sweep>(sweepPath(p, sweepId), { signal }),
   /** Pauses, resumes or stops a sweep; stopping also asks its agents to stop their runs. */
@@ -208,6 +227,19 @@ export const api = {
   /** Every trial of the sweep, in creation order. */
   sweepTrials: (p: ProjectRef, sweepId: string, signal?: AbortSignal) =>
     request<{ trials: SweepTrial[] }>(`${sweepPath(p, sweepId)}/trials`, { signal }),
+
+  /** The project's saved views, most recently updated first. */
+  views: (p: ProjectRef, signal?: AbortSignal) => request<{ views: View[] }>(`${projectPath(p)}/views`, { signal }),
+  view: (p: ProjectRef, viewId: string, signal?: AbortSignal) => request<View>(`${projectPath(p)}/views/${enc(viewId)}`, { signal }),
+  /** Saves a view: name, markdown note, and the workspace query string as its state. */
+  createView: (p: ProjectRef, body: ViewCreate) =>
+    request<View>(`${projectPath(p)}/views`, { method: "POST", body: JSON.stringify(body) }),
+  /** Renames a view, edits its note, or overwrites its state. */
+  patchView: (p: ProjectRef, viewId: string, patch: ViewPatch) =>
+    request<View>(`${projectPath(p)}/views/${enc(viewId)}`, { method: "PATCH", body: JSON.stringify(patch) }),
+  deleteView: async (p: ProjectRef, viewId: string): Promise<void> => {
+    await request<string>(`${projectPath(p)}/views/${enc(viewId)}`, { method: "DELETE", text: true });
+  },
 
   /** The project's artifacts (each with its latest version's facts), optionally of one type or matching a search. */
   artifacts: (p: ProjectRef, q: { type?: string; search?: string } = {}, signal?: AbortSignal) =>
@@ -244,6 +276,21 @@ export const api = {
   /** A whole stored file as a Blob (image previews, downloads with an API key). */
   artifactFileBlob: async (p: ProjectRef, name: string, ref: string, path: string, signal?: AbortSignal) =>
     (await requestRaw(`/api/v1${filePath(p, name, ref, path)}`, signal)).blob(),
+
+  /** The keys a run logged tables under, with their steps and size. */
+  tableKeys: (p: ProjectRef, runId: string, signal?: AbortSignal) =>
+    request<TableKeys>(`${runPath(p, runId)}/tables/keys`, { signal }),
+  /** One page of a run's table (sorted and filtered server-side); image cells come as `{image: url}`. */
+  table: (p: ProjectRef, runId: string, key: string, q: TableQuery, signal?: AbortSignal) =>
+    request<TablePage>(`${runPath(p, runId)}/tables/${enc(key)}`, { query: { ...q }, signal }),
+  /** Counts of (actual, predicted) label pairs of a run's table. */
+  tableConfusion: (p: ProjectRef, runId: string, key: string, q: { actual: string; predicted: string; step?: number | null }, signal?: AbortSignal) =>
+    request<Confusion>(`${runPath(p, runId)}/tables/${enc(key)}/confusion`, { query: { ...q }, signal }),
+  /** One table of 2 to 4 runs joined on a column (or the row index), a page of the joined rows. */
+  tableCompare: (p: ProjectRef, q: TableCompareQuery, signal?: AbortSignal) =>
+    request<TableComparePage>(`${projectPath(p)}/tables/compare`, { query: { ...q, runs: q.runs.join(",") }, signal }),
+  /** An image cell's bytes (the `{image: url}` a table page gave) as a Blob, sent with the API key. */
+  tableImageBlob: async (url: string, signal?: AbortSignal) => (await requestRaw(url, signal)).blob(),
 };
 
 /** Live run updates for a project over Server-Sent Events; returns a function that closes the stream. */

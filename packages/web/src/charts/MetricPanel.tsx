@@ -7,6 +7,7 @@ import { formatDuration } from "../api/values";
 import { ErrorBox } from "../ui/common";
 import { decodeReply, planRequests, type Column } from "./columns";
 import { LineChart } from "./LineChart";
+import type { BandKind } from "./groups";
 import { buildLines, type LineRun } from "./lines";
 import type { ChartLoader } from "./loader";
 
@@ -16,6 +17,8 @@ export interface MetricPanelProps {
   loader: ChartLoader;
   runs: readonly LineRun[];
   grouped: boolean;
+  /** Grouped charts' band (default min/max). */
+  band?: BandKind;
   smoothing: number;
   logY: boolean;
   onToggleLog(): void;
@@ -41,6 +44,7 @@ export function xFormatterOf(xAxis: string): ((x: number) => string) | undefined
 
 export function MetricPanel(props: MetricPanelProps) {
   const { project, metricKey, loader, runs, grouped, smoothing, logY, lazy } = props;
+  const band = props.band ?? "minmax";
   const cellRef = useRef<HTMLDivElement>(null);
   const [zoom, setZoom] = useState<ZoomState | null>(null);
   const zoomSeq = useRef(0);
@@ -100,16 +104,16 @@ export function MetricPanel(props: MetricPanelProps) {
   const zoomCols = zoom?.cols ?? null;
   const { lines, bands } = useMemo(
     () => buildLines(runs, (id) => (zoomCols ? zoomCols.get(id) : loader.column(id, metricKey)), {
-      smoothing, grouped, columns: loader.maxPoints, range: zoom?.range ?? null,
+      smoothing, grouped, columns: loader.maxPoints, range: zoom?.range ?? null, band,
     }),
     // eslint-disable-next-line react-hooks/exhaustive-deps -- runs matter by identity of ids/colours/groups, not lastStep
-    [version, loader, metricKey, runIds, runsLook(runs), smoothing, grouped, zoomCols, zoom?.range],
+    [version, loader, metricKey, runIds, runsLook(runs), smoothing, grouped, zoomCols, zoom?.range, band],
   );
 
   const error = loader.error(metricKey) ?? zoom?.error;
   const loading = (zoom ? zoom.cols === null && !zoom.error : loader.loading(metricKey));
   return (
-    <div ref={cellRef} className="panel-cell">
+    <div ref={cellRef} className="panel-cell" {...(grouped ? { "data-band": band, "data-band-span": bandSpan(bands) } : {})}>
       <LineChart
         key={loader.xAxis}
         testKey={metricKey}
@@ -132,6 +136,19 @@ export function MetricPanel(props: MetricPanelProps) {
       />
     </div>
   );
+}
+
+/** The mean height of the drawn bands over their finite columns (a test hook: std bands are narrower than min/max). */
+function bandSpan(bands: readonly { lo: ArrayLike<number>; hi: ArrayLike<number> }[]): string {
+  let sum = 0;
+  let n = 0;
+  for (const b of bands) {
+    for (let i = 0; i < b.lo.length; i++) {
+      const d = b.hi[i]! - b.lo[i]!;
+      if (Number.isFinite(d)) { sum += d; n++; }
+    }
+  }
+  return n ? String(sum / n) : "0";
 }
 
 /** What of the runs changes how lines look (not lastStep, which changes on every live event). */

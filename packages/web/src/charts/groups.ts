@@ -1,5 +1,5 @@
-// Owns the statistics of grouped charts: per pixel column of a grid, the mean, min and max over a
-// group's runs. Runs rarely share x values, so each run is first sampled at every column (its
+// Owns the statistics of grouped charts: per pixel column of a grid, the mean, min, max and
+// standard deviation over a group's runs, and the band (min/max or mean ± one SD) drawn around the mean. Runs rarely share x values, so each run is first sampled at every column (its
 // points' mean there, else linear interpolation inside the run's own x range).
 import type { XY } from "./align";
 
@@ -10,6 +10,8 @@ export interface GroupStats {
   mean: Float64Array;
   lo: Float64Array;
   hi: Float64Array;
+  /** Population standard deviation across the runs with a value (0 for one run); NaN where none has one. */
+  sd: Float64Array;
   /** Runs that had a value in at least one column. */
   runs: number;
 }
@@ -60,7 +62,7 @@ export function sampleColumns(s: XY, xmin: number, xmax: number, columns: number
   return out;
 }
 
-/** Mean, min and max across runs per column. */
+/** Mean, min, max and standard deviation across runs per column. */
 export function groupStats(runs: readonly XY[], xmin: number, xmax: number, columns: number): GroupStats {
   const cols = Math.max(1, Math.round(columns));
   if (!(xmax > xmin)) {
@@ -70,7 +72,10 @@ export function groupStats(runs: readonly XY[], xmin: number, xmax: number, colu
   const dx = (xmax - xmin) / cols;
   const x = new Float64Array(cols);
   for (let c = 0; c < cols; c++) x[c] = xmin + (c + 0.5) * dx;
-  const sum = new Float64Array(cols);
+  // Welford's running mean and sum of squared deviations: no cancellation when values are large
+  // and close together (timestamps, accuracies near 1).
+  const mean = new Float64Array(cols);
+  const m2 = new Float64Array(cols);
   const cnt = new Uint32Array(cols);
   const lo = new Float64Array(cols).fill(Infinity);
   const hi = new Float64Array(cols).fill(-Infinity);
@@ -83,17 +88,35 @@ export function groupStats(runs: readonly XY[], xmin: number, xmax: number, colu
       const v = buf[c]!;
       if (Number.isNaN(v)) continue;
       any = true;
-      sum[c] += v;
-      cnt[c]++;
+      const n = ++cnt[c]!;
+      const d = v - mean[c]!;
+      mean[c] += d / n;
+      m2[c] += d * (v - mean[c]!);
       if (v < lo[c]!) lo[c] = v;
       if (v > hi[c]!) hi[c] = v;
     }
     if (any) used++;
   }
-  const mean = new Float64Array(cols);
+  const sd = new Float64Array(cols);
   for (let c = 0; c < cols; c++) {
-    if (cnt[c]) mean[c] = sum[c]! / cnt[c]!;
-    else mean[c] = lo[c] = hi[c] = NaN;
+    if (cnt[c]) sd[c] = Math.sqrt(Math.max(0, m2[c]! / cnt[c]!));
+    else mean[c] = lo[c] = hi[c] = sd[c] = NaN;
   }
-  return { x, mean, lo, hi, runs: used };
+  return { x, mean, lo, hi, sd, runs: used };
+}
+
+/** How a group's band is drawn: its runs' min to max, or mean ± one standard deviation. */
+export type BandKind = "minmax" | "std";
+
+/** The band's lower and upper edges for the chosen kind. */
+export function bandEdges(stats: GroupStats, kind: BandKind): { lo: Float64Array; hi: Float64Array } {
+  if (kind === "minmax") return { lo: stats.lo, hi: stats.hi };
+  const n = stats.mean.length;
+  const lo = new Float64Array(n);
+  const hi = new Float64Array(n);
+  for (let c = 0; c < n; c++) {
+    lo[c] = stats.mean[c]! - stats.sd[c]!;
+    hi[c] = stats.mean[c]! + stats.sd[c]!;
+  }
+  return { lo, hi };
 }

@@ -30,4 +30,14 @@ describe("buildLines", () => {
     expect(Array.from(bands[0]!.lo)).toEqual([1, 1, 1, 1]);
     expect(Array.from(bands[0]!.hi)).toEqual([3, 3, 3, 3]);
   });
+
+  it("draws mean ± one standard deviation when the std band is chosen", () => {
+    const three: Record<string, Column> = { ...data, d: col([0, 10], [8, 8]) };
+    const group = [...runs.slice(0, 2), { id: "d", name: "D", color: "#444444", group: "g" }];
+    const { bands } = buildLines(group, (id) => three[id], { smoothing: 0, grouped: true, columns: 2, band: "std" });
+    // Runs at 1, 3 and 8: mean 4, population SD sqrt(26/3), narrower than min/max (1..8).
+    const sd = Math.sqrt(26 / 3);
+    expect(bands[0]!.lo[0]).toBeCloseTo(4 - sd, 12);
+    expect(bands[0]!.hi[1]).toBeCloseTo(4 + sd, 12);
+  });
 });

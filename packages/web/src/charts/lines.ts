@@ -1,8 +1,9 @@
 // Owns turning fetched run columns into what a chart draws: one line per run (smoothed, with the
-// raw line faint beneath), or per group a mean line with a min/max band over the group's runs.
+// raw line faint beneath), or per group a mean line with a band over the group's runs (min/max or
+// mean ± one standard deviation).
 import { extentX } from "./align";
 import type { Column } from "./columns";
-import { groupStats } from "./groups";
+import { bandEdges, groupStats, type BandKind } from "./groups";
 import { smoothEma } from "./smooth";
 import type { ChartBand, ChartLine } from "./types";
 
@@ -20,6 +21,8 @@ export interface LineOptions {
   columns: number;
   /** The zoomed x range, else the data's. */
   range?: [number, number] | null;
+  /** Grouped charts' band: the runs' min to max (default) or mean ± one standard deviation. */
+  band?: BandKind;
 }
 
 export const NO_GROUP = "(no group)";
@@ -63,7 +66,7 @@ export function buildLines(runs: readonly LineRun[], column: (runId: string) => 
     const label = `${name} (${g.cols.length} run${g.cols.length === 1 ? "" : "s"})`;
     if (smooth) faint.push({ id: `${name}:raw`, label, color: g.color, x: stats.x, y: groupStats(g.cols, range[0], range[1], opts.columns).mean, faint: true });
     main.push({ id: name, label, color: g.color, x: stats.x, y: stats.mean });
-    if (g.cols.length > 1) bands.push({ color: g.color, x: stats.x, lo: stats.lo, hi: stats.hi });
+    if (g.cols.length > 1) bands.push({ color: g.color, x: stats.x, ...bandEdges(stats, opts.band ?? "minmax") });
   }
   return { lines: [...faint, ...main], bands };
 }

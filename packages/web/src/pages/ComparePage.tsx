@@ -11,6 +11,8 @@ import { PanelGrid, type ChartRun, type ChartSettings } from "../workspace/Panel
 import { CompareTable } from "../compare/CompareTable";
 import { RunPicker } from "../compare/RunPicker";
 import { useCompareRuns } from "../compare/useCompareRuns";
+import { MediaCompare } from "../media/MediaCompare";
+import { TableCompare } from "../tables/TableCompare";
 
 export const MIN_COMPARE = 2;
 export const MAX_COMPARE = 10;
@@ -88,6 +90,8 @@ export function ComparePage({ entity, project }: { entity: string; project: stri
           <CompareTable runs={runs} showAll={showAll} search={search} onRemove={remove} />
           <h2 className="section-title">Charts</h2>
           <CompareCharts project={ref} runs={runs} />
+          <MediaCompare project={ref} runs={runs} />
+          <TableCompare project={ref} runs={runs} />
         </>
       ) : null}
     </PageFrame>

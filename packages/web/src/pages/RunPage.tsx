@@ -1,7 +1,8 @@
 // Owns the run page (/p/:entity/:project/runs/:runId): stacked sections with anchors (overview,
-// charts, histograms when the run has any, system metrics, console, config, summary, metadata,
-// artifacts used and produced with the run's lineage), each loading on its own, the run kept live
-// from the project's event stream, and chart settings kept in this page's URL.
+// charts, histograms and media (images, boxes, masks) when the run has any, system metrics,
+// console, config, summary, metadata, artifacts used and produced with the run's lineage), each
+// loading on its own, the run kept live from the project's event stream, and chart settings kept
+// in this page's URL.
 import { useMemo } from "react";
 import type { ProjectRef, Run } from "../api/client";
 import { HistogramGrid, useHistogramKeys } from "../charts/HistogramGrid";
@@ -17,6 +18,8 @@ import { Overview, RunStateBadge } from "../run/Overview";
 import { SummaryTable } from "../run/SummaryTable";
 import { SystemPanels } from "../run/SystemPanels";
 import { useLiveRun } from "../run/useLiveRun";
+import { RunTables } from "../tables/RunTables";
+import { MediaSection } from "../media/MediaSection";
 import { RunArtifacts } from "./artifactPages";
 
 const SECTIONS = [
@@ -61,6 +64,7 @@ function RunSections({ project, run, onRun }: { project: ProjectRef; run: Run; o
       <Section id="overview" title="Overview"><Overview project={project} run={run} onRun={onRun} /></Section>
       <Section id="charts" title="Charts"><RunCharts project={project} run={run} color={color} /></Section>
       <RunHistograms project={project} run={run} />
+      <MediaSection project={project} runId={run.id} running={running} />
       <Section id="system" title="System metrics" collapsible>
         <SystemPanels project={project} runId={run.id} color={color} running={running} />
       </Section>
@@ -71,6 +75,7 @@ function RunSections({ project, run, onRun }: { project: ProjectRef; run: Run; o
         <ConfigTree project={project} runId={run.id} />
       </Section>
       <Section id="summary" title="Summary"><SummaryTable summary={run.summary} /></Section>
+      <RunTables project={project} runId={run.id} lastSeq={run.lastSeq} />
       <Section id="metadata" title="Metadata"><MetadataView project={project} run={run} /></Section>
       <Section id="artifacts" title="Artifacts"><RunArtifacts project={project} runId={run.id} /></Section>
     </div>

@@ -11,16 +11,25 @@ import { ProjectLinks } from "../ui/ProjectLinks";
 import { PanelGrid, type ChartRun, type ChartSettings } from "../workspace/PanelGrid";
 import { ColumnChooser } from "../workspace/ColumnChooser";
 import { DEFAULT_SORT, defaultColumns, nextSort, orderColumns, toggleIn } from "../workspace/columns";
-import { flatRowCount, groupLabel, groupedItems, type DisplayItem } from "../workspace/display";
+import { flatRowCount, groupedItems, type DisplayItem } from "../workspace/display";
 import { andFilter } from "../workspace/filterText";
 import { chartRunsFrom, rowCountText } from "../workspace/rows";
 import { RunsTable } from "../workspace/RunsTable";
 import { CompareButton, FilterBox, GroupBySelect, SearchBox, COMPARE_MAX, COMPARE_MIN } from "../workspace/Toolbar";
 import { groupId, useGroups } from "../workspace/useGroups";
-import { rowGroupValue, useGroupedChartRows } from "../workspace/useGroupedChartRows";
+import { rowGroupLabel, useGroupedChartRows } from "../workspace/useGroupedChartRows";
+import { serverColumns, slicePrefixes, worstColumnId } from "../insights/slices";
 import { useProjectKeys } from "../workspace/useKeys";
 import { useLiveRuns } from "../workspace/useLiveRuns";
 import { useRunPages } from "../workspace/useRunPages";
+import { InsightsSection } from "../insights/InsightsSection";
+import { effectiveFilter } from "../insights/brush";
+import type { Brush, PanelContext } from "../insights/context";
+import { parseBrushes, serializeBrushes, withBrush } from "../insights/url";
+import { SaveViewButton } from "../views/SaveViewDialog";
+import { ViewBanner } from "../views/ViewBanner";
+import { viewHref } from "../views/state";
+import { useOpenView } from "../views/useOpenView";
 
 /** Load the next page when the last drawn row is this close to the end of what is loaded. */
 const PREFETCH_ROWS = 200;
@@ -33,37 +42,49 @@ export function WorkspacePage({ entity, project }: { entity: string; project: st
   const ws = parseWorkspace(params);
   const update = useCallback((change: Partial<WorkspaceState>) => setParams(workspacePatch(change)), [setParams]);
   const [reloads, reloadAll] = useReducer((x: number) => x + 1, 0);
+  // A saved view named by ?view=: fetched, and its state applied first when the URL is a bare link.
+  const openView = useOpenView(ref, params.toString());
 
   // First visit (no columns in the URL): wait for the keys and show sensible default columns.
   const keys = useProjectKeys(ref, reloads);
   const [needDefaults, setNeedDefaults] = useState(() => !params.has("cols"));
   useEffect(() => {
-    if (!needDefaults || !keys.loaded) return;
+    if (!needDefaults || !keys.loaded || openView.pending) return;
     setNeedDefaults(false);
     const current = parseWorkspace(new URLSearchParams(location.search));
     const cols = keys.error ? [] : defaultColumns([...keys.summary, ...keys.config]);
     if (!current.columns.length && cols.length) update({ columns: cols });
-  }, [needDefaults, keys, update]);
-  const ready = !needDefaults;
+  }, [needDefaults, keys, update, openView.pending]);
+  const ready = !needDefaults && !openView.pending;
 
-  const grouped = ws.groupBy !== "";
+  // Group-by fields as one string: parseWorkspace gives a new array every render.
+  const groupKey = ws.groupBy.join("~");
+  const groupBy = useMemo(() => (groupKey ? groupKey.split("~") : []), [groupKey]);
+  const grouped = groupBy.length > 0;
+  // Summary keys named with a slice path (val/acc/snow): the computed worst-slice columns.
+  const slices = useMemo(() => slicePrefixes(keys.summary), [keys.summary]);
   // parseWorkspace gives new arrays every render; the table's column model must only change with their content.
   const colsKey = ws.columns.join("\n");
   const pinKey = ws.pinned.join("\n");
   const pinned = useMemo(() => (pinKey ? pinKey.split("\n") : []), [pinKey]);
   const ordered = useMemo(() => orderColumns(colsKey ? colsKey.split("\n") : [], pinned), [colsKey, pinned]);
   // Reordering (pinning) needs no refetch: values are keyed by field.
-  const columnsParam = useMemo(() => (colsKey ? colsKey.split("\n").sort().join(",") : ""), [colsKey]);
-  const query = { filter: ws.filter, search: ws.search, sort: ws.sort, columns: columnsParam };
-  const aggregate = [...ws.columns, "runtime"].map((f) => `${f}:mean`).join(",");
+  // Computed columns (slice.worst:<prefix>) ask the server for the fields they are worked out from.
+  const columnsParam = useMemo(() => (colsKey ? serverColumns(colsKey.split("\n"), slices).join(",") : ""), [colsKey, slices]);
+  // Brushes on plot axes (brush=) narrow everything that lists runs: the filter used below is the user's AND the brushes.
+  const brushText = ws.brush;
+  const brushes = useMemo(() => parseBrushes(brushText), [brushText]);
+  const filter = useMemo(() => effectiveFilter(ws.filter, brushes), [ws.filter, brushes]);
+  const query = { filter, search: ws.search, sort: ws.sort, columns: columnsParam };
+  const aggregate = [...(columnsParam ? columnsParam.split(",") : []), "runtime"].map((f) => `${f}:mean`).join(",");
 
   const pages = useRunPages(ref, query, ready && !grouped);
-  const groups = useGroups(ref, { ...query, by: ws.groupBy, aggregate }, ready && grouped);
-  const groupedChart = useGroupedChartRows(ref, { by: ws.groupBy, filter: ws.filter, search: ws.search, sort: ws.sort }, ws.chartRuns, ready && grouped, reloads);
+  const groups = useGroups(ref, { ...query, by: groupBy, aggregate }, ready && grouped);
+  const groupedChart = useGroupedChartRows(ref, { by: groupBy, filter, search: ws.search, sort: ws.sort }, ws.chartRuns, ready && grouped, reloads);
 
   // Live updates.
   const lastGroupRefresh = useRef(0);
-  const defaultOrder = (ws.sort === "" || ws.sort === DEFAULT_SORT) && !ws.filter && !ws.search;
+  const defaultOrder = (ws.sort === "" || ws.sort === DEFAULT_SORT) && !filter && !ws.search;
   useLiveRuns(ref, columnsParam, {
     runs(rows: RunRow[]) {
       if (grouped) {
@@ -99,21 +120,26 @@ export function WorkspacePage({ entity, project }: { entity: string; project: st
     if (!grouped && last >= loaded - PREFETCH_ROWS) loadMore();
   }, [grouped, loaded, loadMore]);
 
-  // Selection (not in the URL: it is a step towards comparing) and hidden runs (in the URL).
-  const [selected, setSelected] = useState<string[]>([]);
+  // Selected and hidden runs, both in the URL (sel=, hide=) so a link or a saved view holds them.
+  const selected = ws.selected;
+  const selKey = selected.join("\n");
+  // A toggle reads the URL at click time, so two quick clicks never work from a stale list.
+  const setSelected = useCallback((change: (s: string[]) => string[]) => {
+    update({ selected: change(parseWorkspace(new URLSearchParams(location.search)).selected) });
+  }, [update]);
   const hidden = useMemo(() => new Set(ws.hidden), [ws.hidden.join("\n")]); // eslint-disable-line react-hooks/exhaustive-deps
-  const selectedSet = useMemo(() => new Set(selected), [selected]);
+  const selectedSet = useMemo(() => new Set(selKey ? selKey.split("\n") : []), [selKey]);
   const hiddenList = ws.hidden;
   const actions = useMemo(() => ({
     project: ref, selected: selectedSet, hidden,
     toggleSelect: (id: string) => setSelected((s) => toggleIn(s, id)),
     toggleHidden: (id: string) => update({ hidden: toggleIn(hiddenList, id) }),
-  }), [ref, selectedSet, hidden, hiddenList, update]);
+  }), [ref, selectedSet, hidden, hiddenList, update, setSelected]);
 
   // The rows the table scrolls over.
   const items: DisplayItem[] | null = useMemo(
-    () => (grouped ? groupedItems(groups.state.groups, ws.groupBy, groups.state.expanded, (g) => groupId(g, ws.groupBy)) : null),
-    [grouped, groups.state.groups, groups.state.expanded, ws.groupBy],
+    () => (grouped ? groupedItems(groups.state.groups, groupBy, groups.state.expanded, (g) => groupId(g, groupBy)) : null),
+    [grouped, groups.state.groups, groups.state.expanded, groupBy],
   );
   const flat = pages.state;
   const count = items ? items.length : flatRowCount(flat.rows.length, flat.total, flat.nextCursor !== null);
@@ -125,7 +151,7 @@ export function WorkspacePage({ entity, project }: { entity: string; project: st
 
   // Charts: the table's first runs (or, grouped, the first runs for the filter, labelled by group).
   const chartRows = grouped ? groupedChart.rows : flat.rows;
-  const chartData = chartRunsFrom(chartRows, ws.chartRuns, hidden, grouped ? (r) => groupLabel(rowGroupValue(r, ws.groupBy)) : undefined);
+  const chartData = chartRunsFrom(chartRows, ws.chartRuns, hidden, grouped ? (r) => rowGroupLabel(r, groupBy) : undefined);
   const chartSig = chartData.map((r) => `${r.id}\t${r.name}\t${r.state}\t${r.lastStep}\t${r.group ?? ""}`).join("\n");
   const chartRuns: ChartRun[] = useMemo(
     () => chartData.map((r) => ({ ...r, color: runColor(r.id) })),
@@ -133,6 +159,7 @@ export function WorkspacePage({ entity, project }: { entity: string; project: st
   );
   const settings: ChartSettings = {
     smoothing: ws.smoothing, xAxis: ws.xAxis, logY: ws.logY, panelSearch: ws.panelSearch, collapsed: ws.collapsed, chartRuns: ws.chartRuns,
+    band: ws.band,
   };
 
   // Errors: a refused query keeps the previous rows; its message goes under the filter box.
@@ -141,13 +168,13 @@ export function WorkspacePage({ entity, project }: { entity: string; project: st
   const loading = grouped ? groups.state.loading : flat.loading || !ready;
   const answered = grouped ? !groups.state.loading || groups.state.groups.length > 0 : flat.applied !== null;
   const nothing = grouped ? groups.state.groups.length === 0 : flat.rows.length === 0;
-  const narrowed = ws.filter !== "" || ws.search !== "";
+  const narrowed = filter !== "" || ws.search !== "";
   let empty: React.ReactNode = null;
   if (answered && nothing && !loading && !(error && !queryError)) {
     empty = narrowed ? (
       <div className="empty" data-testid="no-match">
-        <p><strong>No runs match</strong>{ws.filter ? <> the filter <code>{ws.filter}</code></> : null}{ws.filter && ws.search ? " and" : null}{ws.search ? <> the search “{ws.search}”</> : null}.</p>
-        <button type="button" onClick={() => update({ filter: "", search: "" })}>Clear the filter and search</button>
+        <p><strong>No runs match</strong>{filter ? <> the filter <code>{filter}</code></> : null}{filter && ws.search ? " and" : null}{ws.search ? <> the search “{ws.search}”</> : null}.</p>
+        <button type="button" onClick={() => update({ filter: "", search: "", brush: "" })}>Clear the filter{brushes.length ? ", brushes" : ""} and search</button>
       </div>
     ) : <FirstRunHelp entity={entity} project={project} />;
   } else if (!answered) {
@@ -160,6 +187,17 @@ export function WorkspacePage({ entity, project }: { entity: string; project: st
 
   const onSearch = useCallback((search: string) => update({ search }), [update]);
 
+  // What every insight panel is told (insights/context.ts). A brush change reads the URL at that
+  // moment, so two quick brushes on different axes never undo each other.
+  const setBrush = useCallback((key: string, b: Brush | null) => {
+    const now = parseBrushes(new URLSearchParams(location.search).get("brush"));
+    update({ brush: serializeBrushes(withBrush(now, key, b)) ?? "" });
+  }, [update]);
+  const insightCtx: PanelContext = useMemo(() => ({
+    project: ref, filter, search: ws.search, runs: chartRuns, keys: { config: keys.config, summary: keys.summary },
+    userFilter: ws.filter, brushes, setBrush, openRun: (runId: string) => navigate(paths.run(entity, project, runId)),
+  }), [ref, filter, ws.search, chartRuns, keys.config, keys.summary, ws.filter, brushes, setBrush, entity, project]);
+
   return (
     <PageFrame
       crumbs={[{ label: entity, to: paths.projects() }, { label: project }]}
@@ -168,13 +206,16 @@ export function WorkspacePage({ entity, project }: { entity: string; project: st
       <div className="toolbar ws-toolbar">
         <SearchBox value={ws.search} onChange={onSearch} />
         <FilterBox value={ws.filter} onApply={(filter) => update({ filter })} />
-        <GroupBySelect value={ws.groupBy} configFields={keys.config.map((k) => k.field)} onChange={(groupBy) => update({ groupBy })} />
-        <ColumnChooser project={ref} columns={ws.columns} pinned={ws.pinned} onChange={(columns, pinned) => update({ columns, pinned })} />
+        <GroupBySelect value={groupBy} configFields={keys.config.map((k) => k.field)} onChange={(groupBy) => update({ groupBy })} />
+        <ColumnChooser project={ref} columns={ws.columns} pinned={ws.pinned} onChange={(columns, pinned) => update({ columns, pinned })}
+          computed={slices.map((s) => worstColumnId(s.prefix))} />
         <CompareButton
-          count={selected.length} onClear={() => setSelected([])}
+          count={selected.length} onClear={() => setSelected(() => [])}
           onCompare={() => { if (selected.length >= COMPARE_MIN && selected.length <= COMPARE_MAX) navigate(paths.compare(entity, project, selected)); }}
         />
+        <SaveViewButton project={ref} onSaved={(v) => { openView.adopt(v); navigate(viewHref(entity, project, v.id, v.state), { replace: true }); }} />
       </div>
+      <ViewBanner project={ref} open={openView} search={params.toString()} />
       {queryError ? (
         <div className="filter-error" role="alert">
           <pre data-testid="filter-error">{queryError.message}</pre>
@@ -197,10 +238,11 @@ export function WorkspacePage({ entity, project }: { entity: string; project: st
           onSort={(field) => update({ sort: nextSort(ws.sort, field) })}
           onQuickFilter={(cond) => update({ filter: andFilter(ws.filter, cond) })}
           count={empty ? 0 : count} item={item} onRange={onRange}
-          groupBy={ws.groupBy} onToggleGroup={groups.toggle} onMoreInGroup={groups.loadMore}
+          groupBy={groupBy} slices={slices} onToggleGroup={groups.toggle} onMoreInGroup={groups.loadMore}
           empty={empty}
         />
       </div>
+      <InsightsSection ctx={insightCtx} value={ws.insights} onChange={(insights) => update({ insights })} />
       <section className="ws-charts" aria-label="charts">
         {chartRuns.length === 0 && answered && !nothing ? (
           <div className="empty">All charted runs are hidden. <button type="button" onClick={() => update({ hidden: [] })}>Show them</button></div>

@@ -13,6 +13,7 @@ export type Route =
   | { page: "artifact"; entity: string; project: string; name: string }
   | { page: "artifactVersion"; entity: string; project: string; name: string; version: string }
   | { page: "registry"; entity: string; project: string }
+  | { page: "views"; entity: string; project: string }
   | { page: "notFound"; path: string };
 
 export function parseRoute(pathname: string): Route {
@@ -31,6 +32,7 @@ export function parseRoute(pathname: string): Route {
       return { page: "artifactVersion", entity, project, name: runId, version: parts[5]! };
     }
     if (what === "registry" && parts.length === 4) return { page: "registry", entity, project };
+    if (what === "views" && parts.length === 4) return { page: "views", entity, project };
   }
   return { page: "notFound", path: pathname };
 }
@@ -50,6 +52,8 @@ export const paths = {
   artifactVersion: (entity: string, project: string, name: string, version: string) =>
     `/p/${enc(entity)}/${enc(project)}/artifacts/${enc(name)}/${enc(version)}`,
   registry: (entity: string, project: string) => `/p/${enc(entity)}/${enc(project)}/registry`,
+  /** The project's saved views; one view opens at workspace?view=<id> (views/state.ts). */
+  views: (entity: string, project: string) => `/p/${enc(entity)}/${enc(project)}/views`,
 };
 
 const listeners = new Set<() => void>();

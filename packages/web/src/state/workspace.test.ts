@@ -16,8 +16,9 @@ describe("workspace state in the URL", () => {
     const state: WorkspaceState = {
       columns: ["config.optimizer.lr", "summary.val/acc"], pinned: ["summary.val/acc"],
       filter: "config.optimizer.lr < 0.01 and state = finished", search: "resnet", sort: "summary.val/acc:desc",
-      groupBy: "config.optimizer.name", hidden: ["r1", "r2"], chartRuns: 25, smoothing: 0.6, xAxis: "_runtime",
+      groupBy: ["config.optimizer.name", "config.lr"], band: "std", hidden: ["r1", "r2"], selected: ["r3", "r1"], chartRuns: 25, smoothing: 0.6, xAxis: "_runtime",
       logY: ["train/loss"], panelSearch: "val", collapsed: ["train"],
+      insights: "pc:config.lr%3Alog,summary.val/acc|summary.val/acc~sc:config.lr,summary.val/acc", brush: "summary.val/acc:0.8:0.95",
     };
     expect(roundTrip(state)).toEqual(state);
   });
@@ -37,6 +38,24 @@ describe("workspace state in the URL", () => {
   it("out-of-range numbers are clamped and junk falls back to the defaults", () => {
     expect(parseWorkspace(new URLSearchParams({ runs: "5000", smooth: "3" }))).toMatchObject({ chartRuns: MAX_CHART_RUNS, smoothing: 0.99 });
     expect(parseWorkspace(new URLSearchParams({ runs: "ten", smooth: "x" }))).toMatchObject({ chartRuns: 10, smoothing: 0 });
+  });
+
+  it("groups by several keys, ~-separated in the URL, in the order chosen", () => {
+    expect(workspacePatch({ groupBy: ["config.optimizer", "config.lr"] })).toEqual({ group: "config.optimizer~config.lr" });
+    expect(parseWorkspace(new URLSearchParams({ group: "config.optimizer~config.lr" })).groupBy).toEqual(["config.optimizer", "config.lr"]);
+    // A link from before multi-key grouping still opens grouped by its one key.
+    expect(parseWorkspace(new URLSearchParams({ group: "state" })).groupBy).toEqual(["state"]);
+  });
+
+  it("drops repeated and empty group keys, and no keys leaves the URL", () => {
+    expect(parseWorkspace(new URLSearchParams({ group: "state~~state~group" })).groupBy).toEqual(["state", "group"]);
+    expect(workspacePatch({ groupBy: [] })).toEqual({ group: null });
+  });
+
+  it("the band is min/max unless the URL asks for std", () => {
+    expect(parseWorkspace(new URLSearchParams({ band: "std" })).band).toBe("std");
+    expect(parseWorkspace(new URLSearchParams({ band: "bogus" })).band).toBe("minmax");
+    expect(workspacePatch({ band: "minmax" })).toEqual({ band: null });
   });
 
   it("pins that name no visible column are dropped", () => {

@@ -1,5 +1,6 @@
 // Owns choosing the table's config/summary columns: a popover with a key search (the server's key
-// listing), a checkbox per key and a pin toggle (pinned columns come first).
+// listing), a checkbox per key and a pin toggle (pinned columns come first). Computed columns the
+// caller offers (slice.worst:<prefix>) are listed before the keys.
 import { useEffect, useRef, useState } from "react";
 import type { ProjectRef } from "../api/client";
 import { ErrorBox } from "../ui/common";
@@ -11,6 +12,8 @@ export interface ColumnChooserProps {
   columns: readonly string[];
   pinned: readonly string[];
   onChange(columns: string[], pinned: string[]): void;
+  /** Columns worked out in the browser (not server keys), offered alongside the keys. */
+  computed?: readonly string[];
 }
 
 export function ColumnChooser(p: ColumnChooserProps) {
@@ -37,13 +40,15 @@ export function ColumnChooser(p: ColumnChooserProps) {
   );
 }
 
-function ChooserPanel({ project, columns, pinned, onChange }: ColumnChooserProps) {
+function ChooserPanel({ project, columns, pinned, onChange, computed = [] }: ColumnChooserProps) {
   const [search, setSearch] = useState("");
   const found = useKeySearch(project, search.trim(), true);
   // Without a search the chosen columns lead the list so they are easy to untick; each key appears once.
-  const fields = search.trim()
-    ? found.keys.map((k) => k.field)
-    : [...columns, ...found.keys.map((k) => k.field).filter((f) => !columns.includes(f))];
+  const needle = search.trim().toLowerCase();
+  const extra = computed.filter((c) => !needle || c.toLowerCase().includes(needle));
+  const fields = needle
+    ? [...extra, ...found.keys.map((k) => k.field).filter((f) => !extra.includes(f))]
+    : [...columns, ...[...extra, ...found.keys.map((k) => k.field)].filter((f) => !columns.includes(f))];
   const runs = new Map(found.keys.map((k) => [k.field, k.runs]));
   return (
     <div className="popover chooser-panel" role="dialog" aria-label="Choose columns">

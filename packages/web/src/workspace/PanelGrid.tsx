@@ -6,6 +6,7 @@ import { useEffect, useMemo, useRef, useState, type ReactNode } from "react";
 import { api, type ProjectRef, type RunState } from "../api/client";
 import { MetricPanel } from "../charts/MetricPanel";
 import { HISTOGRAM_SECTION_ID, WorkspaceHistograms } from "../charts/HistogramGrid";
+import type { BandKind } from "../charts/groups";
 import { ChartLoader } from "../charts/loader";
 import { buildSections } from "../charts/sections";
 import { ErrorBox, Loading } from "../ui/common";
@@ -26,6 +27,8 @@ export interface ChartSettings {
   panelSearch: string;
   collapsed: string[];
   chartRuns: number;
+  /** Grouped charts' band: min/max (default) or mean ± one standard deviation. */
+  band?: BandKind;
 }
 
 export interface PanelGridProps {
@@ -152,6 +155,7 @@ export function PanelGrid(props: PanelGridProps) {
                   loader={loader}
                   runs={chartRuns}
                   grouped={grouped}
+                  band={settings.band}
                   smoothing={settings.smoothing}
                   logY={settings.logY.includes(k)}
                   onToggleLog={() => toggleLog(k)}
@@ -167,7 +171,7 @@ export function PanelGrid(props: PanelGridProps) {
 
   return (
     <div className="panel-grid-root">
-      <ChartToolbar settings={settings} onSettings={onSettings} metricKeys={keys.keys ?? []} runCountControl={props.runCountControl !== false} />
+      <ChartToolbar settings={settings} onSettings={onSettings} metricKeys={keys.keys ?? []} runCountControl={props.runCountControl !== false} grouped={grouped} />
       {keys.error && keys.keys ? <ErrorBox error={keys.error} what="new metric keys" retry={() => setKeysTick((n) => n + 1)} /> : null}
       {body}
       {props.histograms !== false && chartRuns.length > 0 ? (
@@ -182,7 +186,7 @@ export function PanelGrid(props: PanelGridProps) {
   );
 }
 
-function ChartToolbar({ settings, onSettings, metricKeys, runCountControl }: { settings: ChartSettings; onSettings(p: Partial<ChartSettings>): void; metricKeys: string[]; runCountControl: boolean }) {
+function ChartToolbar({ settings, onSettings, metricKeys, runCountControl, grouped }: { settings: ChartSettings; onSettings(p: Partial<ChartSettings>): void; metricKeys: string[]; runCountControl: boolean; grouped: boolean }) {
   const [runsDraft, setRunsDraft] = useState(String(settings.chartRuns));
   useEffect(() => setRunsDraft(String(settings.chartRuns)), [settings.chartRuns]);
   const xOptions = [...metricKeys].sort();
@@ -221,6 +225,15 @@ function ChartToolbar({ settings, onSettings, metricKeys, runCountControl }: { s
           ) : null}
         </select>
       </label>
+      {grouped ? (
+        <label className="chart-control" title="The shaded band around each group's mean line">
+          Band
+          <select data-testid="band-select" value={settings.band ?? "minmax"} onChange={(e) => onSettings({ band: e.target.value as BandKind })}>
+            <option value="minmax">min / max</option>
+            <option value="std">mean ± 1 SD</option>
+          </select>
+        </label>
+      ) : null}
       {!runCountControl ? null : <label className="chart-control" title="Charts draw this many of the table's first runs">
         Runs
         <input

@@ -7,8 +7,9 @@ import { useVirtualizer } from "@tanstack/react-virtual";
 import type { RunGroup, RunRow } from "../api/client";
 import { formatDuration, formatValue, toNumber } from "../api/values";
 import { DEFAULT_SORT, parseSortParam } from "./columns";
-import type { DisplayItem } from "./display";
+import { groupLabel, type DisplayItem } from "./display";
 import { QuickFilterButton } from "./QuickFilter";
+import { defaultWorstEnd, worstColumnPrefix, worstSlice, type SlicePrefix } from "../insights/slices";
 import { buildColumns, type OrreryColumnMeta, type TableActions } from "./tableColumns";
 
 const ROW_HEIGHT = 28;
@@ -25,9 +26,12 @@ export interface RunsTableProps {
   item(i: number): DisplayItem;
   /** Called with the last rendered index, to load more rows. */
   onRange(last: number): void;
-  groupBy: string;
+  /** Group-by fields, outermost first (empty: not grouped). */
+  groupBy: readonly string[];
   onToggleGroup(g: RunGroup): void;
   onMoreInGroup(g: RunGroup): void;
+  /** Slice prefixes, for the computed slice.worst:<prefix> columns. */
+  slices?: readonly SlicePrefix[];
   /** Shown in place of rows (empty states). */
   empty?: React.ReactNode;
 }
@@ -43,7 +47,7 @@ function cellStyle(c: Column<RunRow>): React.CSSProperties {
 
 export function RunsTable(p: RunsTableProps) {
   const scroller = useRef<HTMLDivElement>(null);
-  const columnDefs = useMemo(() => buildColumns(p.columns, p.pinned), [p.columns, p.pinned]);
+  const columnDefs = useMemo(() => buildColumns(p.columns, p.pinned, p.slices), [p.columns, p.pinned, p.slices]);
   const virtualizer = useVirtualizer({
     count: p.count, getScrollElement: () => scroller.current, estimateSize: () => ROW_HEIGHT, overscan: 12,
   });
@@ -81,10 +85,10 @@ export function RunsTable(p: RunsTableProps) {
             <div
               key={h.id} role="columnheader" style={cellStyle(h.column)}
               className={`rt-cell rt-head${m.sortable ? " sortable" : ""}${m.stickyLeft !== undefined ? " sticky" : ""}`}
-              {...(m.field ? { "data-testid": "col-header", "data-col": h.id } : {})}
+              {...(m.field || m.computed ? { "data-testid": "col-header", "data-col": h.id } : {})}
               {...(explicit ? { "data-sort": sorted.dir } : {})}
               aria-sort={isSorted ? (sorted.dir === "asc" ? "ascending" : "descending") : undefined}
-              title={m.field ? `${m.field}${m.sortable ? " (click to sort)" : ""}` : undefined}
+              title={m.computed ?? (m.field ? `${m.field}${m.sortable ? " (click to sort)" : ""}` : undefined)}
               onClick={m.sortable && m.field ? () => p.onSort(m.field!) : undefined}
             >
               {m.scope ? <span className="scope">{m.scope === "summary" ? "Σ" : "⚙"}</span> : null}
@@ -120,7 +124,7 @@ export function RunsTable(p: RunsTableProps) {
                   role="row" aria-expanded={it.expanded} onClick={() => p.onToggleGroup(it.group)}>
                   {leaves.map((c) => (
                     <div key={c.id} className={`rt-cell${metaOf(c).stickyLeft !== undefined ? " sticky" : ""}`} style={cellStyle(c)} data-col={c.id}>
-                      {groupCell(c.id, it.group, it.label, it.expanded, p.groupBy)}
+                      {groupCell(c.id, it.group, it.label, it.expanded, p.groupBy, p.slices)}
                     </div>
                   ))}
                 </div>
@@ -183,21 +187,32 @@ function mean(g: RunGroup, field: string): string {
   return n === null ? "" : field === "runtime" ? formatDuration(n) : formatValue(n);
 }
 
-function groupCell(col: string, g: RunGroup, label: string, expanded: boolean, by: string) {
+/** A group's worst slice by the mean of each slice over the group's runs. */
+function groupWorst(g: RunGroup, prefix: string, slices: readonly SlicePrefix[] | undefined): string {
+  const found = slices?.find((s) => s.prefix === prefix);
+  if (!found) return "";
+  const means = found.slices.map((slice) => ({ slice, value: toNumber(g.aggregates[`summary.${prefix}/${slice}`]?.mean ?? null) }));
+  const w = worstSlice(means, defaultWorstEnd(prefix));
+  return w ? `${w.slice} ${formatValue(w.value)}` : "";
+}
+
+function groupCell(col: string, g: RunGroup, label: string, expanded: boolean, by: readonly string[], slices?: readonly SlicePrefix[]) {
+  const slicePrefix = worstColumnPrefix(col);
+  if (slicePrefix !== null) return <span title="worst slice of the group's means">{groupWorst(g, slicePrefix, slices)}</span>;
   switch (col) {
     case "select": return <span className="caret">{expanded ? "▾" : "▸"}</span>;
     case "color": case "hide": case "tags": case "created": return null;
     case "name":
       return (
-        <span className="group-label" title={`${by} = ${label}`}>
-          <span className={label === "null" && g.key[by] === null ? "muted" : undefined}>{label}</span>{" "}
+        <span className="group-label" title={by.map((b) => `${b} = ${groupLabel(g.key[b] ?? null)}`).join(", ")}>
+          <span className={by.every((b) => (g.key[b] ?? null) === null) ? "muted" : undefined}>{label}</span>{" "}
           <span className="muted">(<span data-testid="group-count">{g.count}</span>)</span>
         </span>
       );
     case "runtime": return <span className="num" title="mean">{mean(g, "runtime")}</span>;
     case "state": case "group": {
       const field = col === "state" ? "state" : "group";
-      return by === field ? <span>{label}</span> : null;
+      return by.includes(field) ? <span>{groupLabel(g.key[field] ?? null)}</span> : null;
     }
     default: return <span className="num" title="mean">{mean(g, col)}</span>;
   }

@@ -49,25 +49,54 @@ export function FilterBox({ value, onApply }: { value: string; onApply(v: string
   );
 }
 
-export function GroupBySelect({ value, configFields, onChange }: { value: string; configFields: readonly string[]; onChange(v: string): void }) {
+/**
+ * Group-by fields: the first select (`group-by`) picks the outermost key or none; once grouped,
+ * each further key has its own select with a remove button, and `group-by-add` appends another.
+ */
+export function GroupBySelect({ value, configFields, onChange }: { value: readonly string[]; configFields: readonly string[]; onChange(v: string[]): void }) {
   const base = ["group", "jobType", "state"];
-  const options = [...base, ...configFields];
-  if (value && !options.includes(value)) options.push(value);
+  const all = [...base, ...configFields];
+  for (const v of value) if (!all.includes(v)) all.push(v);
+  // Each select offers the fields not chosen by another one.
+  const options = (own: string | null) => {
+    const free = all.filter((f) => f === own || !value.includes(f));
+    const run = free.filter((f) => base.includes(f));
+    const config = free.filter((f) => !base.includes(f));
+    return (
+      <>
+        {run.length ? <optgroup label="Run">{run.map((f) => <option key={f} value={f}>{f}</option>)}</optgroup> : null}
+        {config.length ? <optgroup label="Config">{config.map((f) => <option key={f} value={f}>{f}</option>)}</optgroup> : null}
+      </>
+    );
+  };
+  const setAt = (i: number, f: string) => onChange(value.map((v, j) => (j === i ? f : v)));
+  const canAdd = value.length > 0 && all.some((f) => !value.includes(f));
   return (
-    <label className="group-by">
-      <span className="muted">Group by</span>{" "}
-      <select data-testid="group-by" value={value} onChange={(e) => onChange(e.target.value)}>
-        <option value="">(none)</option>
-        <optgroup label="Run">
-          {base.map((f) => <option key={f} value={f}>{f}</option>)}
-        </optgroup>
-        {options.length > base.length ? (
-          <optgroup label="Config">
-            {options.slice(base.length).map((f) => <option key={f} value={f}>{f}</option>)}
-          </optgroup>
-        ) : null}
-      </select>
-    </label>
+    <span className="group-by">
+      <label>
+        <span className="muted">Group by</span>{" "}
+        <select data-testid="group-by" value={value[0] ?? ""} onChange={(e) => onChange(e.target.value ? [e.target.value, ...value.slice(1).filter((v) => v !== e.target.value)] : [])}>
+          <option value="">(none)</option>
+          {options(value[0] ?? null)}
+        </select>
+      </label>
+      {value.slice(1).map((f, k) => (
+        <span key={f} className="group-by-more">
+          <span className="muted">then</span>{" "}
+          <select data-testid="group-by-key" data-index={k + 1} aria-label={`Group-by key ${k + 2}`} value={f} onChange={(e) => setAt(k + 1, e.target.value)}>
+            {options(f)}
+          </select>
+          <button type="button" data-testid="group-by-remove" data-index={k + 1} title={`Stop grouping by ${f}`} aria-label={`Stop grouping by ${f}`}
+            onClick={() => onChange(value.filter((_, j) => j !== k + 1))}>×</button>
+        </span>
+      ))}
+      {canAdd ? (
+        <select data-testid="group-by-add" aria-label="Add a group-by key" value="" onChange={(e) => { if (e.target.value) onChange([...value, e.target.value]); }}>
+          <option value="">+ key</option>
+          {options(null)}
+        </select>
+      ) : null}
+    </span>
   );
 }
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { RunGroup, RunRow } from "@orrery/protocol";
-import { flatRowCount, groupedItems, groupLabel } from "./display";
+import { flatRowCount, groupKeyLabel, groupedItems, groupLabel } from "./display";
 
 const group = (v: unknown, count: number): RunGroup => ({ key: { "config.opt": v }, count, aggregates: {} });
 const run = (id: string) => ({ id }) as RunRow;
@@ -26,8 +26,16 @@ describe("display rows", () => {
       ['"adam"', { rows: [run("a"), run("b")], nextCursor: null, loading: false, error: null }],
       ["null", { rows: [], nextCursor: null, loading: true, error: null }],
     ]);
-    const items = groupedItems(groups, "config.opt", expanded, idOf);
+    const items = groupedItems(groups, ["config.opt"], expanded, idOf);
     expect(items.map((i) => (i.kind === "run" ? i.row.id : i.kind === "group" ? `${i.label}:${i.expanded}` : i.kind === "groupStatus" ? i.status : i.kind)))
       .toEqual(["adam:true", "a", "b", "sgd:false", "null:true", "loading"]);
+  });
+
+  it("labels a group of several keys by each key's value, outermost first", () => {
+    const g: RunGroup = { key: { "config.opt": "adam", "config.lr": 0.01 }, count: 4, aggregates: {} };
+    expect(groupKeyLabel(g.key, ["config.opt", "config.lr"])).toBe("adam · 0.01");
+    expect(groupKeyLabel({ "config.opt": null }, ["config.opt", "config.lr"])).toBe("null · null");
+    const items = groupedItems([g], ["config.opt", "config.lr"], new Map(), () => "x");
+    expect(items).toEqual([{ kind: "group", group: g, id: "x", label: "adam · 0.01", expanded: false }]);
   });
 });

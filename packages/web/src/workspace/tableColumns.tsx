@@ -1,11 +1,13 @@
 // Owns the runs table's column model (TanStack Table column definitions): the row controls, the
 // run's own fields, and the chosen config/summary columns, each with its cell, its server field
-// for sorting and quick filters, and its sticky-left offset when pinned.
+// for sorting and quick filters, and its sticky-left offset when pinned. Computed columns
+// (slice.worst:<prefix>) are drawn from the row's values of the fields they stand for.
 import type { ColumnDef } from "@tanstack/react-table";
 import type { ProjectRef, RunRow } from "../api/client";
 import { formatDuration, formatTime, formatValue } from "../api/values";
 import { linkProps, paths } from "../state/router";
 import { runColor } from "../ui/colors";
+import { defaultWorstEnd, sliceValues, worstColumnPrefix, worstSlice, type SlicePrefix } from "../insights/slices";
 import { FIELD_COLUMN_WIDTH, NAME_COLUMN, RUN_COLUMNS, fieldLabel } from "./columns";
 
 export interface OrreryColumnMeta {
@@ -18,6 +20,8 @@ export interface OrreryColumnMeta {
   label: string;
   scope?: string;
   numericAggregate?: string;
+  /** Header tooltip of a column the server does not know (computed in the browser; not sortable). */
+  computed?: string;
 }
 
 export interface TableActions {
@@ -51,7 +55,7 @@ export function StateCell({ state }: { state: RunRow["state"] }) {
 const CONTROL_WIDTHS = { select: 30, color: 20, hide: 28 };
 
 /** Column definitions for the given config/summary columns (already pinned-first). */
-export function buildColumns(fields: readonly string[], pinned: readonly string[]): ColumnDef<RunRow>[] {
+export function buildColumns(fields: readonly string[], pinned: readonly string[], slices: readonly SlicePrefix[] = []): ColumnDef<RunRow>[] {
   let left = 0;
   const stick = (w: number) => {
     const at = left;
@@ -99,6 +103,8 @@ export function buildColumns(fields: readonly string[], pinned: readonly string[
     },
   ];
   const fieldCol = (f: string, isPinned: boolean): ColumnDef<RunRow> => {
+    const prefix = worstColumnPrefix(f);
+    if (prefix !== null) return worstSliceCol(f, prefix, slices.find((s) => s.prefix === prefix), isPinned ? stick(FIELD_COLUMN_WIDTH) : undefined);
     const { scope, name } = fieldLabel(f);
     return {
       id: f, size: FIELD_COLUMN_WIDTH, header: name,
@@ -131,4 +137,22 @@ export function buildColumns(fields: readonly string[], pinned: readonly string[
   }
   for (const f of fields) if (!pinned.includes(f)) cols.push(fieldCol(f, false));
   return cols;
+}
+
+/** The worst slice under a prefix: its name and value, from the row's values of the prefix's slices. */
+function worstSliceCol(id: string, prefix: string, slices: SlicePrefix | undefined, stickyLeft: number | undefined): ColumnDef<RunRow> {
+  const label = `worst ${prefix}/*`;
+  const end = defaultWorstEnd(prefix);
+  const computed = `The worst of ${slices ? slices.slices.map((s) => `${prefix}/${s}`).join(", ") : `${prefix}/*`} `
+    + `(the ${end === "low" ? "lowest" : "highest"}), worked out in the browser from the row's summary values: sorting by it is not available.`;
+  return {
+    id, size: FIELD_COLUMN_WIDTH + 40, header: label,
+    meta: { orrery: { sortable: false, label, scope: "summary", computed, ...(stickyLeft !== undefined ? { stickyLeft } : {}) } },
+    cell: ({ row }) => {
+      const w = slices ? worstSlice(sliceValues(row.original.values, slices), end) : null;
+      if (!w) return <span className="muted">—</span>;
+      const text = `${w.slice} ${formatValue(w.value)}`;
+      return <span className="slice-worst-cell" title={`${prefix}/${w.slice} = ${formatValue(w.value)}`}>{text}</span>;
+    },
+  };
 }

@@ -1,6 +1,6 @@
 // Owns the grouped view's data: the group rows (count and means of the numeric columns) for the
-// current group-by field, and the runs of each expanded group, fetched with that group's condition
-// ANDed into the filter. Live edits go to the expanded groups' runs.
+// current group-by fields (one or several: a group per combination of values), and the runs of
+// each expanded group, fetched with that group's conditions ANDed into the filter. Live edits go to the expanded groups' runs.
 import { useCallback, useEffect, useReducer, useRef } from "react";
 import { api, type ProjectRef, type RunGroup, type RunRow } from "../api/client";
 import { andFilter, groupCondition } from "./filterText";
@@ -19,11 +19,16 @@ export interface GroupsState {
   expanded: Map<string, GroupRuns>;
 }
 
-export interface GroupsQuery { by: string; filter: string; search: string; sort: string; columns: string; aggregate: string }
+export interface GroupsQuery { by: readonly string[]; filter: string; search: string; sort: string; columns: string; aggregate: string }
 
-/** A stable id for a group's value (the label can collide: the text "1" and the number 1). */
-export function groupId(g: RunGroup, by: string): string {
-  return JSON.stringify(g.key[by] ?? null);
+/** A stable id for a group's values (the label can collide: the text "1" and the number 1). */
+export function groupId(g: RunGroup, by: readonly string[]): string {
+  return JSON.stringify(by.map((b) => g.key[b] ?? null));
+}
+
+/** The filter condition that selects one group's runs: each key's condition, ANDed. */
+export function groupFilter(g: RunGroup, by: readonly string[]): string {
+  return by.reduce((f, b) => andFilter(f, groupCondition(b, g.key[b] ?? null)), "");
 }
 
 export interface Groups {
@@ -53,7 +58,7 @@ export function useGroups(project: ProjectRef, q: GroupsQuery, enabled: boolean)
     render();
   }, []);
 
-  const fetchGroupRuns = useCallback((value: unknown, id: string, cursor: string | null) => {
+  const fetchGroupRuns = useCallback((g: RunGroup, id: string, cursor: string | null) => {
     const gen = generation.current;
     const cur = qRef.current;
     const prev = st.current.expanded.get(id);
@@ -61,7 +66,7 @@ export function useGroups(project: ProjectRef, q: GroupsQuery, enabled: boolean)
     expanded.set(id, { rows: prev?.rows ?? [], nextCursor: prev?.nextCursor ?? null, loading: true, error: null });
     set({ expanded });
     api.runs({ entity, project: name }, {
-      filter: andFilter(cur.filter, groupCondition(cur.by, value)), search: cur.search, sort: cur.sort,
+      filter: andFilter(cur.filter, groupFilter(g, cur.by)), search: cur.search, sort: cur.sort,
       columns: cur.columns || undefined, limit: GROUP_PAGE, cursor,
     }).then(
       (page) => {
@@ -81,27 +86,30 @@ export function useGroups(project: ProjectRef, q: GroupsQuery, enabled: boolean)
     );
   }, [entity, name, set]);
 
-  // A new grouping, filter or column set starts over (expanded groups collapse when the field changes).
-  const lastBy = useRef(q.by);
+  // A new grouping, filter or column set starts over (expanded groups collapse when the fields change).
+  // The fields as one string: the caller's array is new on every render.
+  const byKey = q.by.join(",");
+  const lastBy = useRef(byKey);
   useEffect(() => {
     if (!enabled) return;
     const gen = ++generation.current;
     const ac = new AbortController();
-    if (lastBy.current !== q.by) {
-      lastBy.current = q.by;
+    const by = byKey.split(",");
+    if (lastBy.current !== byKey) {
+      lastBy.current = byKey;
       st.current = { ...st.current, expanded: new Map(), groups: [] };
     }
     set({ loading: true });
-    api.groups({ entity, project: name }, { by: q.by, filter: q.filter, search: q.search, aggregate: q.aggregate || undefined, limit: 1000 }, ac.signal).then(
+    api.groups({ entity, project: name }, { by: byKey, filter: q.filter, search: q.search, aggregate: q.aggregate || undefined, limit: 1000 }, ac.signal).then(
       (page) => {
         if (gen !== generation.current) return;
         set({ groups: page.groups, moreGroups: page.nextCursor !== null, loading: false, error: null });
-        const ids = new Set(page.groups.map((g) => groupId(g, q.by)));
+        const ids = new Set(page.groups.map((g) => groupId(g, by)));
         const expanded = new Map([...st.current.expanded].filter(([id]) => ids.has(id)));
         if (expanded.size !== st.current.expanded.size) set({ expanded });
         for (const g of page.groups) {
-          const id = groupId(g, q.by);
-          if (expanded.has(id)) fetchGroupRuns(g.key[q.by] ?? null, id, null);
+          const id = groupId(g, by);
+          if (expanded.has(id)) fetchGroupRuns(g, id, null);
         }
       },
       (err: unknown) => {
@@ -110,7 +118,7 @@ export function useGroups(project: ProjectRef, q: GroupsQuery, enabled: boolean)
       },
     );
     return () => ac.abort();
-  }, [entity, name, q.by, q.filter, q.search, q.sort, q.columns, q.aggregate, enabled, refreshes, set, fetchGroupRuns]);
+  }, [entity, name, byKey, q.filter, q.search, q.sort, q.columns, q.aggregate, enabled, refreshes, set, fetchGroupRuns]);
 
   const toggle = useCallback((g: RunGroup) => {
     const id = groupId(g, qRef.current.by);
@@ -119,7 +127,7 @@ export function useGroups(project: ProjectRef, q: GroupsQuery, enabled: boolean)
       expanded.delete(id);
       set({ expanded });
     } else {
-      fetchGroupRuns(g.key[qRef.current.by] ?? null, id, null);
+      fetchGroupRuns(g, id, null);
     }
   }, [fetchGroupRuns, set]);
 
@@ -127,7 +135,7 @@ export function useGroups(project: ProjectRef, q: GroupsQuery, enabled: boolean)
     const id = groupId(g, qRef.current.by);
     const e = st.current.expanded.get(id);
     if (!e || e.loading || !e.nextCursor) return;
-    fetchGroupRuns(g.key[qRef.current.by] ?? null, id, e.nextCursor);
+    fetchGroupRuns(g, id, e.nextCursor);
   }, [fetchGroupRuns]);
 
   const applyLive = useCallback((live: RunRow[]) => {
