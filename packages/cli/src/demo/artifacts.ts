@@ -7,7 +7,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "nod
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as orrery from "orrery";
-import type { Run } from "orrery";
+import { Image, Table, type Run } from "orrery";
 import { CLASSES, Mlp, type Dataset, type MlpWeights } from "./train.js";
 import { TRAIN, VAL } from "./loop.js";
 import { encodePng } from "./png.js";
@@ -40,23 +40,26 @@ function csv(d: Dataset, relabel: boolean): string {
 }
 
 function shapeImage(kind: (typeof CLASSES)[number]): Buffer {
-  const n = 48, c = n / 2;
-  const colour: Record<string, [number, number, number]> = {
-    circle: [59, 130, 246], square: [16, 185, 129], triangle: [245, 158, 11], star: [239, 68, 68],
-  };
-  const inside = (x: number, y: number): boolean => {
-    const dx = x - c + 0.5, dy = y - c + 0.5;
-    switch (kind) {
-      case "circle": return dx * dx + dy * dy < 18 * 18;
-      case "square": return Math.abs(dx) < 15 && Math.abs(dy) < 15;
-      case "triangle": return dy > -16 && dy < 14 && Math.abs(dx) < (dy + 16) * 0.6;
-      case "star": {
-        const r = Math.hypot(dx, dy), a = Math.atan2(dy, dx);
-        return r < 10 + 9 * Math.max(0, Math.cos(a * 5 + Math.PI / 2));
-      }
+  return encodePng(SHAPE_SIZE, SHAPE_SIZE, (x, y) => (insideShape(kind, x, y) ? SHAPE_COLOURS[kind] : [248, 250, 252]));
+}
+
+const SHAPE_SIZE = 48;
+const SHAPE_COLOURS: Record<string, [number, number, number]> = {
+  circle: [59, 130, 246], square: [16, 185, 129], triangle: [245, 158, 11], star: [239, 68, 68],
+};
+
+function insideShape(kind: (typeof CLASSES)[number], x: number, y: number): boolean {
+  const c = SHAPE_SIZE / 2;
+  const dx = x - c + 0.5, dy = y - c + 0.5;
+  switch (kind) {
+    case "circle": return dx * dx + dy * dy < 18 * 18;
+    case "square": return Math.abs(dx) < 15 && Math.abs(dy) < 15;
+    case "triangle": return dy > -16 && dy < 14 && Math.abs(dx) < (dy + 16) * 0.6;
+    case "star": {
+      const r = Math.hypot(dx, dy), a = Math.atan2(dy, dx);
+      return r < 10 + 9 * Math.max(0, Math.cos(a * 5 + Math.PI / 2));
     }
-  };
-  return encodePng(n, n, (x, y) => (inside(x, y) ? colour[kind] : [248, 250, 252]));
+  }
 }
 
 /** Writes the data set's files into dir: what a data-preparation job would produce. */
@@ -159,9 +162,49 @@ export async function promoteAndEvaluate(t: DemoTarget, models: LoggedModel[]): 
     const perClass: Record<string, number> = {};
     CLASSES.forEach((c, i) => { perClass[`eval/acc/${c}`] = val.perClass[i]!; });
     run.log({ "eval/loss": val.loss, "eval/acc": val.acc, ...perClass });
+    const { pred, conf } = model.predict(VAL);
+    run.log({ "eval/predictions": predictionsTable(pred, conf) });
+    // Example pictures over three review rounds: each class's picture, boxed and labelled with
+    // what the model predicted for a validation example of that class, with a segmentation mask.
+    for (let round = 0; round < 3; round++) run.log({ "eval/examples": exampleImages(pred, conf, round) }, { step: round + 1 });
     run.summary.set("model_version", used.version.version);
     await run.finish(0);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+const CLASS_LABELS = Object.fromEntries(CLASSES.map((c, i) => [i, c]));
+
+/** The validation split with the model's prediction and confidence per example. */
+function predictionsTable(pred: Int32Array, conf: Float64Array): Table {
+  const data: unknown[][] = [];
+  for (let i = 0; i < VAL.n; i++) data.push([i, VAL.y[i], pred[i], Number(conf[i]!.toFixed(4)), pred[i] === VAL.y[i]]);
+  return new Table({
+    columns: [{ name: "id", type: "number" }, { name: "label", type: "class" }, { name: "pred", type: "class" }, { name: "confidence", type: "number" }, { name: "correct", type: "bool" }],
+    data, classes: CLASS_LABELS,
+  });
+}
+
+function exampleImages(pred: Int32Array, conf: Float64Array, round: number): Image[] {
+  return CLASSES.map((kind, c) => {
+    // The round-th validation example of this class.
+    let seen = -1, i = 0;
+    for (; i < VAL.n; i++) if (VAL.y[i] === c && ++seen === round) break;
+    const mask = new Uint8Array(SHAPE_SIZE * SHAPE_SIZE);
+    let x0 = SHAPE_SIZE, y0 = SHAPE_SIZE, x1 = 0, y1 = 0;
+    for (let y = 0; y < SHAPE_SIZE; y++) {
+      for (let x = 0; x < SHAPE_SIZE; x++) {
+        if (!insideShape(kind, x, y)) continue;
+        mask[y * SHAPE_SIZE + x] = c + 1;
+        x0 = Math.min(x0, x); y0 = Math.min(y0, y); x1 = Math.max(x1, x); y1 = Math.max(y1, y);
+      }
+    }
+    return new Image(shapeImage(kind), {
+      caption: `val #${i}: ${kind}`,
+      classes: CLASS_LABELS,
+      boxes: [{ x: x0, y: y0, w: x1 - x0 + 1, h: y1 - y0 + 1, class: pred[i]!, score: Number(conf[i]!.toFixed(3)), caption: CLASSES[pred[i]!] }],
+      masks: [{ name: "shape", pixels: mask, classes: Object.fromEntries(CLASSES.map((k, j) => [j + 1, k])) }],
+    });
+  });
 }

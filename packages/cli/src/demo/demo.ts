@@ -10,6 +10,7 @@ import * as orrery from "orrery";
 import { trainAndLog } from "./loop.js";
 import { progressBar } from "../progress.js";
 import { logDatasets, logModel, promoteAndEvaluate, type LoggedModel } from "./artifacts.js";
+import { saveDemoView } from "./views.js";
 
 export interface DemoOptions {
   url: string;
@@ -66,6 +67,7 @@ export async function runDemo(o: DemoOptions): Promise<void> {
   }
   bar?.stop();
   await promoteAndEvaluate(target, models);
+  if (trained > 0) await saveDemoView(target);
   if ((o.sweepRuns ?? 0) > 0) await demoSweep(o, project, epochs, delayMs);
 }
 

@@ -126,6 +126,20 @@ export class Mlp {
     return m;
   }
 
+  /** Predicted class and its probability for every example. */
+  predict(data: Dataset): { pred: Int32Array; conf: Float64Array } {
+    const hid = new Float64Array(this.h.hidden), probs = new Float64Array(this.k);
+    const pred = new Int32Array(data.n), conf = new Float64Array(data.n);
+    for (let i = 0; i < data.n; i++) {
+      this.forward(data.x, i * DIM, hid, probs);
+      let arg = 0;
+      for (let c = 1; c < this.k; c++) if (probs[c] > probs[arg]) arg = c;
+      pred[i] = arg;
+      conf[i] = probs[arg];
+    }
+    return { pred, conf };
+  }
+
   evaluate(data: Dataset): { loss: number; acc: number; perClass: number[] } {
     const hid = new Float64Array(this.h.hidden), probs = new Float64Array(this.k);
     const hits = new Array<number>(this.k).fill(0), counts = new Array<number>(this.k).fill(0);
