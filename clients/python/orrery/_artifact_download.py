@@ -2,7 +2,7 @@
 # every stored file goes through the digest-keyed cache <cache>/artifacts/sha256/aa/rest (the same
 # layout, so the two SDKs share it). A cached digest of the right size is used without a request;
 # else GET /blobs/:digest into tmp/<digest>.part (resumed with Range after an interruption; one
-# process at a time per digest, by flock), SHA-256 checked, renamed in. Only when every file is in
+# process at a time per digest, by the lock file <digest>.lock the TS SDK also takes), SHA-256 checked, renamed in. Only when every file is in
 # the cache are they copied into the target folder, each destination checked first, so a corrupt
 # blob or a refused path writes nothing there. References: file:// copied from its location
 # (checked when its digest is a SHA-256), https:// fetched, s3:// refused.
@@ -13,10 +13,11 @@ import http.client
 import os
 import random
 import shutil
+import socket
 import time
 import urllib.error
 import urllib.request
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Callable, Dict, List, Optional, Tuple
 
 from ._artifact_io import (
     CHUNK, PART_TRIES, REQUEST_TIMEOUT, Remote, _api_error, _backoff, _describe_network_error, _error_code, _Http, _parse,
@@ -47,13 +48,53 @@ def _cached(path: str, size: Optional[int]) -> bool:
     return size is None or st.st_size == size
 
 
-def _lock(f: Any) -> None:
-    """Serializes processes downloading the same digest (no-op where fcntl is missing)."""
+_LOCK_POLL = 0.2
+_LOCK_STALE = 3600.0
+
+
+def _lock_stale(path: str) -> bool:
     try:
-        import fcntl
-    except ImportError:
-        return
-    fcntl.flock(f.fileno(), fcntl.LOCK_EX)
+        with open(path, "r", encoding="utf-8") as f:
+            text = f.read().strip()
+        age = time.time() - os.stat(path).st_mtime
+    except OSError:
+        return False  # released meanwhile: the next try takes it
+    if age > _LOCK_STALE:
+        return True
+    pid, _, host = text.partition("@")
+    if not pid.isdigit() or host != socket.gethostname():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except OSError:
+        return False
+    return False
+
+
+def _lock(tmp_dir: str, digest: str) -> Callable[[], None]:
+    """Waits until this process alone fills the digest's part; returns the release.
+
+    The lock is the file <digest>.lock, the one the TypeScript SDK takes, so both clients sharing
+    one cache never append to the same part. A lock whose process is gone (same host) or older than
+    an hour is taken over.
+    """
+    path = os.path.join(tmp_dir, f"{digest}.lock")
+    while True:
+        try:
+            fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
+        except FileExistsError:
+            if _lock_stale(path):
+                _unlink_quietly(path)
+            else:
+                time.sleep(_LOCK_POLL)
+            continue
+        try:
+            os.write(fd, f"{os.getpid()}@{socket.gethostname()}\n".encode("utf-8"))
+        finally:
+            os.close(fd)
+        return lambda: _unlink_quietly(path)
 
 
 def download_entries(remote: Remote, label: str, entries: List[ArtifactManifestEntry], folder: str,
@@ -94,8 +135,16 @@ def _ensure_cached(http_: _Http, cache: str, e: ArtifactManifestEntry, label: st
     os.makedirs(os.path.dirname(final), exist_ok=True)
     part = os.path.join(tmp_dir, f"{digest}.part")
     what = f"downloading '{e.path}' of {label}"
+    release = _lock(tmp_dir, digest)
+    try:
+        return _fill(http_, e, final, part, what, folder)
+    finally:
+        release()
+
+
+def _fill(http_: _Http, e: ArtifactManifestEntry, final: str, part: str, what: str, folder: str) -> str:
+    digest, size = e.digest, int(e.size or 0)
     with open(part, "a+b") as f:
-        _lock(f)
         if _cached(final, size):  # another process finished it while this one waited
             if os.fstat(f.fileno()).st_size == 0 and os.path.exists(part):
                 _unlink_quietly(part)

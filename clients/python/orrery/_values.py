@@ -340,10 +340,7 @@ def _image_cell(v: Any):
     if not isinstance(v, dict):
         wire = getattr(v, "to_json", None)
         if wire is None:
-            try:
-                from ._image import Image  # written by the media support; arrays and PIL images go through it
-            except ImportError:
-                raise TypeError("must be an orrery.Image or a {format, data, width, height} dict") from None
+            from ._image import Image  # arrays, PIL images and tensors go through it (imported late: _image imports this module)
             v = Image(v)
             wire = v.to_json
         v = wire()

@@ -762,3 +762,38 @@ class RunIntegration(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class DownloadLockTest(unittest.TestCase):
+    """One process (or thread) at a time fills a digest's part: the lock file the TS SDK takes too."""
+
+    def test_a_second_taker_waits_until_the_first_releases(self):
+        from orrery._artifact_download import _lock
+        with TempDir() as tmp:
+            release = _lock(tmp, "ab" * 32)
+            got = threading.Event()
+
+            def second():
+                _lock(tmp, "ab" * 32)()
+                got.set()
+
+            t = threading.Thread(target=second)
+            t.start()
+            self.assertFalse(got.wait(0.5))
+            release()
+            self.assertTrue(got.wait(5))
+            t.join()
+            self.assertEqual(os.listdir(tmp), [])
+
+    def test_a_lock_left_by_a_dead_process_is_taken_over(self):
+        import socket
+        import subprocess
+        import sys
+        from orrery._artifact_download import _lock
+        gone = subprocess.Popen([sys.executable, "-c", "pass"])
+        gone.wait()
+        with TempDir() as tmp:
+            with open(os.path.join(tmp, "cd" * 32 + ".lock"), "w", encoding="utf-8") as f:
+                f.write(f"{gone.pid}@{socket.gethostname()}\n")
+            _lock(tmp, "cd" * 32)()
+            self.assertEqual(os.listdir(tmp), [])

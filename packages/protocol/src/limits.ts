@@ -26,6 +26,9 @@ export const LIMITS = {
   maxStep: Number.MAX_SAFE_INTEGER,
 } as const;
 
+/** Fields one group-by may name (runs table grouping, `runs/groups?by=`). */
+export const MAX_GROUP_FIELDS = 4;
+
 /** Ids that name project-level routes (`.../runs/groups`, `.../runs/keys`, `.../runs/values`), so no run may take them. */
 export const RESERVED_RUN_IDS: readonly string[] = ["groups", "keys", "values", "importance"];
 

@@ -169,6 +169,22 @@ describe("deduplication and the cache", () => {
   });
 });
 
+describe("downloads sharing one cache", () => {
+  it("several downloads of one blob at once fetch it once and all get the same bytes", async () => {
+    const data = randomBytes(4 * 1024 * 1024);
+    const src = writeTree(fresh("src"), { "w.bin": data });
+    const cache = fresh("cache");
+    const { version } = await client("shared-cache", cache).log(new Artifact("w", "model").addDir(src));
+    const before = proxy.blobGets().length;
+    // One client per "rank", each its own object, all on one cache folder, as processes would be.
+    const results = await Promise.all([0, 1, 2, 3].map(() => client("shared-cache", cache).download(version, { to: fresh("down") })));
+    expect(proxy.blobGets().length).toBe(before + 1);
+    expect(results.map((r) => r.downloaded.blobs).sort()).toEqual([0, 0, 0, 1]);
+    for (const r of results) expect(sha(readFileSync(join(r.path, "w.bin")))).toBe(sha(data));
+    expect(readdirSync(join(cache, "artifacts", "tmp"))).toEqual([]);
+  });
+});
+
 describe("interruptions", () => {
   it("an upload cut off mid-body resumes from the bytes the server kept", async () => {
     const data = randomBytes(6 * 1024 * 1024);

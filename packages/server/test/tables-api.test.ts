@@ -204,6 +204,22 @@ describe("tables: images", () => {
     // body of run "rewrite"'s first table at step 3, replaced by the later write.
     expect(digests.length - referenced.size).toBe(1);
   });
+
+  it("never serves a table's own body (a blob the run's tables list) as an image", async () => {
+    const { body } = await page("a", "eval/preds");
+    const image = (body.rows[0]![2] as { image: string }).image.split("/").pop()!;
+    const candidates: string[] = [];
+    for await (const b of server.store.blobs.list()) if (b.digest !== image) candidates.push(b.digest);
+    let refused = 0;
+    for (const digest of candidates) {
+      if (!(await server.store.tables.hasDigest({ entity: "alice", project: "tabular", runId: "a" }, digest))) continue;
+      const res = await api<ErrorBody>(server.url, `${P}/runs/a/table-images/${digest}`);
+      expect(res.status).toBe(404);
+      expect(res.body.field).toBe("digest");
+      refused++;
+    }
+    expect(refused).toBeGreaterThan(0);
+  });
 });
 
 describe("tables: compare across runs", () => {

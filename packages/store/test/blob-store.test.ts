@@ -1,7 +1,7 @@
 // The local blob store: content addressing, resumable uploads (interrupted, misplaced, oversized and
 // damaged parts), ranged reads, bounded memory for large blobs, and corruption detection.
 import { createHash } from "node:crypto";
-import { existsSync, mkdtempSync, openSync, readSync, rmSync, writeSync, closeSync } from "node:fs";
+import { existsSync, mkdtempSync, openSync, readSync, rmSync, statSync, utimesSync, writeSync, closeSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Readable } from "node:stream";
@@ -69,6 +69,17 @@ describe("LocalBlobStore", () => {
     expect(await store.get(sha("absent"))).toBeUndefined();
     expect(await store.size(sha("absent"))).toBeUndefined();
     expect(await store.has("not-a-digest")).toBe(false);
+  });
+
+  it("storing bytes it already has again refreshes their time, so gc's grace period starts over", async () => {
+    const { store, dir } = fresh();
+    const data = Buffer.from("stored twice");
+    const digest = await store.put(data);
+    const path = join(dir, digest.slice(0, 2), digest.slice(2));
+    const old = new Date(Date.now() - 3 * 86_400_000);
+    utimesSync(path, old, old);
+    await store.put(data);
+    expect(statSync(path).mtimeMs).toBeGreaterThan(Date.now() - 60_000);
   });
 
   it("a ranged get returns exactly the bytes asked for", async () => {

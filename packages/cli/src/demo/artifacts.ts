@@ -7,10 +7,9 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "nod
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as orrery from "orrery";
-import { Image, Table, type Run } from "orrery";
+import { Image, Table, encodePng, type Run } from "orrery";
 import { CLASSES, Mlp, type Dataset, type MlpWeights } from "./train.js";
 import { TRAIN, VAL } from "./loop.js";
-import { encodePng } from "./png.js";
 
 export interface DemoTarget { url: string; apiKey?: string; spoolDir: string; project: string }
 
@@ -39,8 +38,12 @@ function csv(d: Dataset, relabel: boolean): string {
   return out;
 }
 
-function shapeImage(kind: (typeof CLASSES)[number]): Buffer {
-  return encodePng(SHAPE_SIZE, SHAPE_SIZE, (x, y) => (insideShape(kind, x, y) ? SHAPE_COLOURS[kind] : [248, 250, 252]));
+function shapeImage(kind: (typeof CLASSES)[number]): Uint8Array {
+  const px = new Uint8Array(SHAPE_SIZE * SHAPE_SIZE * 3);
+  for (let y = 0; y < SHAPE_SIZE; y++) {
+    for (let x = 0; x < SHAPE_SIZE; x++) px.set(insideShape(kind, x, y) ? SHAPE_COLOURS[kind]! : [248, 250, 252], (y * SHAPE_SIZE + x) * 3);
+  }
+  return encodePng(SHAPE_SIZE, SHAPE_SIZE, 3, px);
 }
 
 const SHAPE_SIZE = 48;

@@ -1,9 +1,11 @@
 // Owns the local artifact cache: downloaded blobs kept by SHA-256 at
-// <cache>/artifacts/sha256/<aa>/<rest>, partial downloads at <cache>/artifacts/tmp/<digest>.part.
+// <cache>/artifacts/sha256/<aa>/<rest>, partial downloads at <cache>/artifacts/tmp/<digest>.part,
+// and the lock file <digest>.lock that lets one process at a time (TypeScript or Python) fill a part.
 // The Python client uses the same layout, so both share one cache. A file appears under its
 // digest only after its bytes were checked (download.ts renames it in), so a hit needs no request
 // and no re-hash; a size that disagrees counts as a miss.
-import { mkdirSync, renameSync, rmSync, statSync } from "node:fs";
+import { closeSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, writeSync } from "node:fs";
+import { hostname } from "node:os";
 import { homedir } from "node:os";
 import { join, resolve } from "node:path";
 
@@ -68,5 +70,49 @@ export class ArtifactCache {
 
   discardPart(digest: string): void {
     rmSync(this.partOf(digest), { force: true });
+  }
+
+  /**
+   * Waits until this process alone may fill the digest's part, and returns the release. Several
+   * processes downloading one artifact (one per GPU rank, say) would otherwise append to the same
+   * part. A lock whose process is gone (same host) or that is older than an hour is taken over.
+   */
+  async lock(digest: string): Promise<() => void> {
+    this.ensureTmp();
+    const path = join(this.tmp, `${digest}.lock`);
+    for (;;) {
+      try {
+        const fd = openSync(path, "wx");
+        writeSync(fd, `${process.pid}@${hostname()}\n`);
+        closeSync(fd);
+        return () => rmSync(path, { force: true });
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
+      }
+      if (lockIsStale(path)) rmSync(path, { force: true });
+      else await new Promise((r) => setTimeout(r, LOCK_POLL_MS));
+    }
+  }
+}
+
+const LOCK_POLL_MS = 200;
+const LOCK_STALE_MS = 60 * 60 * 1000;
+
+function lockIsStale(path: string): boolean {
+  let text: string, mtimeMs: number;
+  try {
+    text = readFileSync(path, "utf8");
+    mtimeMs = statSync(path).mtimeMs;
+  } catch {
+    return false; // released meanwhile: the next try takes it
+  }
+  if (Date.now() - mtimeMs > LOCK_STALE_MS) return true;
+  const m = /^(\d+)@(.*)$/.exec(text.trim());
+  if (!m || m[2] !== hostname()) return false;
+  try {
+    process.kill(Number(m[1]), 0);
+    return false;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === "ESRCH";
   }
 }

@@ -35,7 +35,24 @@ export async function fetchBlob(
     onBytes(size);
     return { path: hit, hit: true, downloaded: 0 };
   }
-  cache.ensureTmp();
+  const release = await cache.lock(digest);
+  try {
+    // Another process may have finished it while this one waited.
+    const done = cache.lookup(digest, size);
+    if (done) {
+      onBytes(size);
+      return { path: done, hit: true, downloaded: 0 };
+    }
+    return await fill(target, cache, entry, onBytes);
+  } finally {
+    release();
+  }
+}
+
+async function fill(
+  target: ServerTarget, cache: ArtifactCache, entry: { digest: string; size: number; path: string }, onBytes: (done: number) => void,
+): Promise<{ path: string; hit: boolean; downloaded: number }> {
+  const { digest, size } = entry;
   const part = cache.partOf(digest);
   if (size === 0) writeFileSync(part, ""); // nothing to fetch, but the cache still gets its (empty) file
   let downloaded = 0;

@@ -28,6 +28,11 @@ export class ArtifactService implements BlobSource {
 
   constructor(private readonly store: Store, private readonly clock: () => number = Date.now) {}
 
+  /** Runs work that stores blobs and then references them, so gc's deleting step never falls in between. */
+  holdingBlobs<T>(work: () => Promise<T>): Promise<T> {
+    return this.lock.shared(work);
+  }
+
   get blobs(): Store["blobs"] {
     return this.store.blobs;
   }

@@ -5,11 +5,18 @@ import type { AppendResult, IngestBatchInput, IngestStore } from "@orrery/store"
 
 interface Waiting { batch: IngestBatchInput; resolve(r: AppendResult): void; reject(e: unknown): void }
 
+/** Runs a commit while holding whatever must not interleave with it (gc's deleting step). */
+export type CommitGuard = <T>(commit: () => Promise<T>) => Promise<T>;
+
 export class GroupCommitter {
   private queue: Waiting[] = [];
   private flushing = false;
 
-  constructor(private readonly store: IngestStore, private readonly maxBatches = 512) {}
+  constructor(
+    private readonly store: IngestStore,
+    private readonly guard: CommitGuard = (commit) => commit(),
+    private readonly maxBatches = 512,
+  ) {}
 
   append(batch: IngestBatchInput): Promise<AppendResult> {
     return new Promise((resolve, reject) => {
@@ -26,7 +33,7 @@ export class GroupCommitter {
     while (this.queue.length > 0) {
       const group = this.queue.splice(0, this.maxBatches);
       try {
-        const outcomes = await this.store.appendMany(group.map((w) => w.batch), Date.now());
+        const outcomes = await this.guard(() => this.store.appendMany(group.map((w) => w.batch), Date.now()));
         group.forEach((w, i) => {
           const o = outcomes[i]!;
           if ("error" in o) w.reject(o.error);

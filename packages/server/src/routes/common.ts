@@ -2,7 +2,7 @@
 // up a run or answering 404 in one place, and the parameters series queries share (key lists, run
 // lists, the bound on points in one reply).
 import { Type } from "@sinclair/typebox";
-import { LIMITS, MAX_QUERY_RUNS, OrreryError, RUN_ID_PATTERN } from "@orrery/protocol";
+import { FilterSyntaxError, LIMITS, MAX_QUERY_RUNS, OrreryError, RUN_ID_PATTERN } from "@orrery/protocol";
 import type { ProjectRef, Store, RunRef } from "@orrery/store";
 
 export const errorResponses = {
@@ -71,4 +71,14 @@ export function checkReplySize(keys: number, runs: number, maxPoints: number): v
     `${what} is more than ${MAX_POINTS_PER_REPLY.toLocaleString("en")} points in one reply: ask for fewer keys${runs === 1 ? "" : " or runs"} or a smaller maxPoints`,
     "maxPoints",
   );
+}
+
+/** Runs a parse, turning a grammar error into the 400 invalid_filter the API documents. */
+export function parsed<T>(fn: () => T): T {
+  try {
+    return fn();
+  } catch (err) {
+    if (err instanceof FilterSyntaxError) throw new OrreryError("invalid_filter", err.message, err.what);
+    throw err;
+  }
 }

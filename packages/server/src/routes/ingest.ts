@@ -151,7 +151,9 @@ export function checkRecord(raw: { seq: number; type: string }, index: number): 
 
 export const ingestRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const envelope = compileEnvelopeOrParams(IngestEnvelope);
-  const committer = new GroupCommitter(app.store);
+  // Ingest stores image, table and git-diff blobs before its transaction references them: gc must
+  // not delete one of those (an old, unreferenced copy of the same bytes) in between.
+  const committer = new GroupCommitter(app.store, (commit) => app.artifacts.holdingBlobs(commit));
   registerFramesBody(app);
   app.post("/api/v1/projects/:entity/:project/runs/:runId/records", {
     schema: {

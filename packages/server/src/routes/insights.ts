@@ -7,13 +7,13 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "@sinclair/typebox";
 import {
-  FilterSyntaxError, IMPORTANCE_MAX_PARAMS, IMPORTANCE_MAX_SAMPLE, ImportanceQuery, OrreryError, parseField, parseFieldList,
+  IMPORTANCE_MAX_PARAMS, IMPORTANCE_MAX_SAMPLE, ImportanceQuery, OrreryError, parseField, parseFieldList,
   parseFilter, ProjectParams, RUN_VALUE_FIELDS, RUN_VALUES_DEFAULT_LIMIT, RUN_VALUES_MAX_KEYS, RUN_VALUES_MAX_LIMIT, RunValuesQuery,
   type Field, type FilterNode, type RunValue,
 } from "@orrery/protocol";
 import type { NamedField, ProjectRef, Store } from "@orrery/store";
 import { computeImportance, sampleIndices, varies } from "../insights/importance.js";
-import { errorResponses, projectNotFound } from "./common.js";
+import { errorResponses, projectNotFound, parsed } from "./common.js";
 
 /** Seeds the run sample, so the same runs give the same answer. */
 const SAMPLE_SEED = 0x1337;
@@ -21,16 +21,6 @@ const SAMPLE_SEED = 0x1337;
 const DISCOVERY_KEYS = 2_000;
 const DISCOVERY_CANDIDATES = 2 * IMPORTANCE_MAX_PARAMS;
 const NUMERIC_RUN_FIELDS = new Set(["runtime", "lastStep", "exitCode", "createdAt"]);
-
-/** Runs a parse, turning a grammar error into the 400 invalid_filter the API documents. */
-function parsed<T>(fn: () => T): T {
-  try {
-    return fn();
-  } catch (err) {
-    if (err instanceof FilterSyntaxError) throw new OrreryError("invalid_filter", err.message, err.what);
-    throw err;
-  }
-}
 
 function filterOf(q: { filter?: string; search?: string }): { filter: FilterNode | null; search: string | undefined } {
   return {

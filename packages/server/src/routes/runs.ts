@@ -7,15 +7,14 @@ import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "@sinclair/typebox";
 import {
   AGGREGATES, ConfigTreeQuery, FilterSyntaxError, OrreryError, parseField, parseFieldList, parseFilter, parseSort,
-  ProjectParams, RunGroupsQuery, RunKeysQuery, RunListQuery, RunParams, RunPatch, splitList,
+  MAX_GROUP_FIELDS, ProjectParams, RunGroupsQuery, RunKeysQuery, RunListQuery, RunParams, RunPatch, splitList,
   type Aggregate, type FilterNode,
 } from "@orrery/protocol";
 import type { NamedField } from "@orrery/store";
-import { errorResponses, projectNotFound, runNotFound } from "./common.js";
+import { errorResponses, projectNotFound, runNotFound, parsed } from "./common.js";
 
 /** Columns in one runs query, fields in one group-by, aggregates in one group-by. */
 const MAX_COLUMNS = 200;
-const MAX_GROUP_FIELDS = 4;
 const MAX_AGGREGATES = 50;
 
 const GRAMMAR_SUMMARY =
@@ -27,16 +26,6 @@ const GRAMMAR_SUMMARY =
   "Values: numbers (1e-3, NaN, Infinity), \"quoted\" or bare text (finished, adam), true, false, null; times as \"2026-01-31\". " +
   "`!=` is `not =`: runs without the key match it. A bad expression gets 400 invalid_filter with a message that quotes it, " +
   "gives the column and says what was expected.";
-
-/** Runs a parse, turning a grammar error into the 400 invalid_filter the API documents. */
-function parsed<T>(fn: () => T): T {
-  try {
-    return fn();
-  } catch (err) {
-    if (err instanceof FilterSyntaxError) throw new OrreryError("invalid_filter", err.message, err.what);
-    throw err;
-  }
-}
 
 function combinedFilter(filter: string | undefined, state: string | undefined): FilterNode | null {
   const node = filter === undefined ? null : parsed(() => parseFilter(filter));

@@ -6,7 +6,7 @@ import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "@sinclair/typebox";
 import {
   ConfusionQuery, LIMITS, MAX_TABLE_COMPARE_RUNS, MIN_TABLE_COMPARE_RUNS, OrreryError, ProjectParams, RunParams,
-  TableCompareQuery, TablePageQuery, type TableCompare, type TablePage,
+  TableCompareQuery, TablePageQuery, type TableCompare, type TablePage, imageHeader,
 } from "@orrery/protocol";
 import type { RunRef, StoredTable, Store } from "@orrery/store";
 import { errorResponses, parseRunIds, requireRun, runNotFound } from "./common.js";
@@ -14,6 +14,10 @@ import { TableCache } from "../tables/decode.js";
 import { JoinCache } from "../tables/compare.js";
 import { confusionMatrix } from "../tables/confusion.js";
 import { cellOut, page } from "../tables/query.js";
+import { serveBlob, type BlobSource } from "../artifacts/serve-blob.js";
+
+/** Enough of a file to find a JPEG's frame header behind its metadata segments. */
+const IMAGE_HEAD_BYTES = 256 * 1024;
 
 const KeyParams = Type.Object({
   ...RunParams.properties,
@@ -135,15 +139,25 @@ export const tableRoutes: FastifyPluginAsyncTypebox = async (app) => {
       await requireRun(app.store, ref);
       throw new OrreryError("not_found", `run '${ref.runId}' has no table image ${digest}: take image URLs from a table page`, "digest");
     }
-    const stream = await app.store.blobs.get(digest);
-    if (stream === undefined) throw new OrreryError("not_found", `image ${digest} is missing from the blob store`, "digest");
+    // The run's tables list their bodies too: only bytes that are an image are served, as that image.
+    const head = await app.store.blobs.get(digest, { start: 0, end: IMAGE_HEAD_BYTES - 1 });
     const parts: Buffer[] = [];
-    for await (const chunk of stream) parts.push(chunk as Buffer);
-    const bytes = Buffer.concat(parts);
-    // Content-addressed: the bytes behind this URL never change.
-    return reply
-      .header("cache-control", "private, max-age=31536000, immutable")
-      .type(bytes[0] === 0x89 ? "image/png" : "image/jpeg")
-      .send(bytes);
+    if (head !== undefined) for await (const chunk of head) parts.push(chunk as Buffer);
+    const header = head === undefined ? undefined : imageHeader(Buffer.concat(parts));
+    if (head !== undefined && header === undefined) {
+      throw new OrreryError("not_found", `${digest} is not an image cell of run '${ref.runId}': take image URLs from a table page`, "digest");
+    }
+    const source: BlobSource = {
+      blobs: app.store.blobs,
+      corrupt: (d) => app.artifacts.corrupt(d),
+      missing: async (d) => new OrreryError(
+        "blob_corrupt",
+        `the image ${d} of run '${ref.runId}' is missing from the server's storage (it was corrupt, or removed by hand): log the table again`,
+      ),
+    };
+    return serveBlob(req, reply, source, digest, {
+      contentType: header?.format === "png" ? "image/png" : "image/jpeg",
+      cacheControl: "private, max-age=31536000, immutable",
+    });
   });
 };

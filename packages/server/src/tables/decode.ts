@@ -44,13 +44,16 @@ export function decodeBody(digest: string, bytes: Buffer): DecodedTable {
   return { digest, columns: body.columns, classes, rows: body.rows, cols, sorts: new Map() };
 }
 
-/** Decoded tables by digest, least recently used first out, holding at most maxRows rows in all. */
+/**
+ * Decoded tables by digest, least recently used first out, holding at most maxCells cells
+ * (rows x columns) in all: the memory a table takes grows with its cells, not its rows.
+ */
 export class TableCache {
   private readonly entries = new Map<string, DecodedTable>();
   private readonly loading = new Map<string, Promise<DecodedTable>>();
-  private rows = 0;
+  private cells = 0;
 
-  constructor(private readonly store: Store, readonly maxRows = 2_000_000) {}
+  constructor(private readonly store: Store, readonly maxCells = 20_000_000) {}
 
   async get(digest: string): Promise<DecodedTable> {
     const hit = this.entries.get(digest);
@@ -68,9 +71,9 @@ export class TableCache {
     return p;
   }
 
-  /** Rows held now (for tests and diagnostics). */
-  get heldRows(): number {
-    return this.rows;
+  /** Cells held now (for tests and diagnostics). */
+  get heldCells(): number {
+    return this.cells;
   }
 
   private async load(digest: string): Promise<DecodedTable> {
@@ -80,12 +83,16 @@ export class TableCache {
     for await (const chunk of stream) parts.push(chunk as Buffer);
     const table = decodeBody(digest, Buffer.concat(parts));
     this.entries.set(digest, table);
-    this.rows += table.rows;
+    this.cells += cellsOf(table);
     for (const [d, t] of this.entries) {
-      if (this.rows <= this.maxRows || d === digest) break;
+      if (this.cells <= this.maxCells || d === digest) break;
       this.entries.delete(d);
-      this.rows -= t.rows;
+      this.cells -= cellsOf(t);
     }
     return table;
   }
+}
+
+function cellsOf(t: DecodedTable): number {
+  return t.rows * Math.max(1, t.cols.length);
 }

@@ -6,7 +6,7 @@
 // and when a blob is garbage, is the server's and the ArtifactStore's business.
 import { createHash, randomBytes, type Hash } from "node:crypto";
 import { createReadStream } from "node:fs";
-import { mkdir, open, readdir, readFile, rename, rm, stat, type FileHandle } from "node:fs/promises";
+import { mkdir, open, readdir, readFile, rename, rm, stat, utimes, type FileHandle } from "node:fs/promises";
 import { join } from "node:path";
 import type { Readable } from "node:stream";
 import {
@@ -41,7 +41,12 @@ export class LocalBlobStore implements BlobStore {
   async put(data: Buffer): Promise<string> {
     const digest = createHash("sha256").update(data).digest("hex");
     const final = this.pathOf(digest);
-    if (await exists(final)) return digest;
+    if (await exists(final)) {
+      // Stored again: the bytes are wanted anew, so gc's grace period starts over.
+      const now = new Date();
+      await utimes(final, now, now).catch(() => undefined);
+      return digest;
+    }
     const fanout = join(this.dir, digest.slice(0, 2));
     await mkdir(fanout, { recursive: true });
     await mkdir(this.tmpDir, { recursive: true });

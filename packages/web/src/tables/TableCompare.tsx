@@ -132,7 +132,7 @@ function ComparedTable({ project, runs, info }: { project: ProjectRef; runs: Run
         <div className="muted" data-testid="table-compare-differing" data-count={differing}>
           {onlyDiff && !perPage
             ? `${total.toLocaleString("en")} joined rows where the runs differ in ${compared}.`
-            : `${differing} of the ${page.rows.length} rows on this page differ in ${compared}${perPage ? " (only those are shown: this column has no known set of values, so the server cannot select them)" : ""}.`}
+            : `${differing} of the ${page.rows.length} rows on this page differ in ${compared}${perPage ? " (only those are shown: the column's name needs backticks, which the filter cannot compare column to column)" : ""}.`}
         </div>
       ) : null}
       {error ? <div className="error-box" role="alert" data-testid="table-filter-error">{error.message}</div>

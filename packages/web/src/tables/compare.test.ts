@@ -50,8 +50,15 @@ describe("the disagreement filter for the server", () => {
     expect(() => checkTableFilter(src, node!, [...columns.map((c) => ({ name: c.key, type: c.type }))])).not.toThrow();
   });
 
-  it("cannot be written without known values, for one run, or past the server's length limit", () => {
-    expect(disagreementFilter(columns, "pred", [])).toBeNull();
+  it("compares the runs' columns with each other when the values are not a known set", () => {
+    const scores = [col("id", "number", null), col("score", "number", "a"), col("score", "number", "b")];
+    const src = disagreementFilter(scores, "score", [])!;
+    expect(src).toBe("a/score != b/score or (a/score = null and b/score != null) or (a/score != null and b/score = null)");
+    expect(() => checkTableFilter(src, parseTableFilter(src)!, scores.map((c) => ({ name: c.key, type: c.type })))).not.toThrow();
+    expect(disagreementFilter([col("two words", "string", "a"), col("two words", "string", "b")], "two words", [])).toBeNull();
+  });
+
+  it("cannot be written for one run, or past the server's length limit", () => {
     expect(disagreementFilter(columns.slice(0, 3), "pred", ["car"])).toBeNull();
     expect(disagreementFilter(columns, "pred", Array.from({ length: 400 }, (_, i) => `label number ${i}`))).toBeNull();
   });

@@ -1,8 +1,9 @@
 // Owns comparing one table across runs on the compare page: the table keys every run logged, the
 // default join column (an `id` column, else the row index), which column to compare and the rows
-// where the runs disagree on it. The filter grammar compares a column with a value, never two
-// columns, so "the runs disagree" is written out over the column's known values (class labels,
-// true/false) for the server; a column without a known set of values is judged per page. Pure.
+// where the runs disagree on it, as a filter the server applies: class and boolean columns are
+// written out over their known values (labels, true/false); other columns compare the runs'
+// columns with each other (`a/score != b/score`), which the grammar allows for bare column names.
+// Only a column whose run-qualified names need backticks is left to be judged per page. Pure.
 import { columnRef, literal } from "./cells";
 import type { CompareColumn, TableCell, TableColumn, TableKey } from "./wire";
 
@@ -50,14 +51,15 @@ export function disagrees(row: readonly TableCell[], columns: readonly CompareCo
 export const MAX_FILTER_CHARS = 10_000;
 
 /**
- * A filter keeping the joined rows where the runs' values of column `name` differ, when the column's
- * values are a known set (`values`: every class label, or true/false): some run differs from the
- * first one on a known value, or exactly one of them is missing. Null when it cannot be written
- * (no known values, fewer than two runs, or too long for the server).
+ * A filter keeping the joined rows where the runs' values of column `name` differ. With known
+ * values (`values`: every class label, or true/false): some run differs from the first one on a
+ * known value, or exactly one of them is missing. Without: the runs' columns compared directly.
+ * Null when it cannot be written (fewer than two runs, a name needing backticks, or too long).
  */
 export function disagreementFilter(columns: readonly CompareColumn[], name: string, values: readonly (string | boolean)[]): string | null {
   const cols = columns.filter((c) => c.run !== null && c.name === name);
-  if (cols.length < 2 || values.length === 0) return null;
+  if (cols.length < 2) return null;
+  if (values.length === 0) return columnsDiffer(cols);
   const first = columnRef(cols[0]!.key);
   const terms: string[] = [];
   for (const other of cols.slice(1)) {
@@ -66,6 +68,19 @@ export function disagreementFilter(columns: readonly CompareColumn[], name: stri
     terms.push(`(${first} = null and ${ref} != null)`, `(${first} != null and ${ref} = null)`);
   }
   const text = terms.join(" or ");
+  return text.length <= MAX_FILTER_CHARS ? text : null;
+}
+
+/** A word the table filter reads as a column name when it stands where a value goes. */
+const BARE_NAME = /^[\p{L}\p{N}_\-/.:+@]+$/u;
+
+/** Some run's column differs from the first run's, or exactly one of the two is missing; null when a name needs backticks. */
+function columnsDiffer(cols: readonly CompareColumn[]): string | null {
+  if (!cols.every((c) => BARE_NAME.test(c.key))) return null;
+  const first = cols[0]!.key;
+  const text = cols.slice(1)
+    .flatMap((o) => [`${first} != ${o.key}`, `(${first} = null and ${o.key} != null)`, `(${first} != null and ${o.key} = null)`])
+    .join(" or ");
   return text.length <= MAX_FILTER_CHARS ? text : null;
 }
 

@@ -2,6 +2,7 @@
 // (applied on Enter, the server's complaint shown under it), the group-by select and the compare
 // button. The values live in the URL; these keep only the text being typed.
 import { useEffect, useRef, useState } from "react";
+import { MAX_GROUP_FIELDS } from "@orrery/protocol";
 
 const SEARCH_DEBOUNCE_MS = 300;
 
@@ -70,7 +71,8 @@ export function GroupBySelect({ value, configFields, onChange }: { value: readon
     );
   };
   const setAt = (i: number, f: string) => onChange(value.map((v, j) => (j === i ? f : v)));
-  const canAdd = value.length > 0 && all.some((f) => !value.includes(f));
+  // The server groups by at most MAX_GROUP_FIELDS fields; offering more would only end in an error.
+  const canAdd = value.length > 0 && value.length < MAX_GROUP_FIELDS && all.some((f) => !value.includes(f));
   return (
     <span className="group-by">
       <label>

@@ -88,19 +88,20 @@ export function useGroups(project: ProjectRef, q: GroupsQuery, enabled: boolean)
 
   // A new grouping, filter or column set starts over (expanded groups collapse when the fields change).
   // The fields as one string: the caller's array is new on every render.
-  const byKey = q.by.join(",");
+  // JSON, not a comma join: a backtick-quoted key may itself hold a comma.
+  const byKey = JSON.stringify(q.by);
   const lastBy = useRef(byKey);
   useEffect(() => {
     if (!enabled) return;
     const gen = ++generation.current;
     const ac = new AbortController();
-    const by = byKey.split(",");
+    const by = JSON.parse(byKey) as string[];
     if (lastBy.current !== byKey) {
       lastBy.current = byKey;
       st.current = { ...st.current, expanded: new Map(), groups: [] };
     }
     set({ loading: true });
-    api.groups({ entity, project: name }, { by: byKey, filter: q.filter, search: q.search, aggregate: q.aggregate || undefined, limit: 1000 }, ac.signal).then(
+    api.groups({ entity, project: name }, { by: by.join(","), filter: q.filter, search: q.search, aggregate: q.aggregate || undefined, limit: 1000 }, ac.signal).then(
       (page) => {
         if (gen !== generation.current) return;
         set({ groups: page.groups, moreGroups: page.nextCursor !== null, loading: false, error: null });
