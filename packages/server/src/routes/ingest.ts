@@ -49,47 +49,28 @@ function longKey(r: { values?: Record<string, unknown>; config?: Record<string, 
   return undefined;
 }
 
-/** The rejection for the first invalid histogram of a histogram record, if any. */
-function badHistogram(raw: { seq: number; values?: unknown }, index: number): IngestItem | undefined {
-  const values = raw.values;
-  if (values === null || typeof values !== "object" || Array.isArray(values)) return undefined; // the schema says why
-  for (const key of Object.keys(values)) {
-    const problem = histogramProblem((values as Record<string, unknown>)[key]);
-    if (problem === undefined) continue;
-    const field = `records[${index}].values.${key.slice(0, LIMITS.maxKeyLength)}${problem.path === "" ? "" : `.${problem.path}`}`;
-    return {
-      seq: raw.seq, type: "rejected",
-      rejection: { seq: raw.seq, error: "invalid_record", field, message: `${field} ${problem.message}` },
-    };
-  }
-  return undefined;
-}
+type ValueProblem = { path: string; message: string } | undefined;
 
-/** The rejection for the first invalid image of an image record, if any (the bytes are the store's to check). */
-function badImage(raw: { seq: number; values?: unknown }, index: number): IngestItem | undefined {
+/**
+ * Per-value checks of the record types whose values the schema cannot judge alone: a histogram's
+ * edges in order, an image's boxes in shape, a table's cells fitting their columns (image and
+ * table bytes are the store's to check). Each names the part at fault.
+ */
+const valueChecks: Partial<Record<RecordType, (value: unknown) => ValueProblem>> = {
+  histogram: histogramProblem,
+  image: imageEntryProblem,
+  table: tableProblem,
+};
+
+/** The rejection for the first invalid value of such a record, if any. */
+function badValue(raw: { seq: number; values?: unknown }, index: number, problemOf: (value: unknown) => ValueProblem): IngestItem | undefined {
   const values = raw.values;
   if (values === null || typeof values !== "object" || Array.isArray(values)) return undefined; // the schema says why
   for (const key of Object.keys(values)) {
-    const problem = imageEntryProblem((values as Record<string, unknown>)[key]);
+    const problem = problemOf((values as Record<string, unknown>)[key]);
     if (problem === undefined) continue;
     const below = problem.path === "" || problem.path.startsWith("[") ? problem.path : `.${problem.path}`;
     const field = `records[${index}].values.${key.slice(0, LIMITS.maxKeyLength)}${below}`;
-    return {
-      seq: raw.seq, type: "rejected",
-      rejection: { seq: raw.seq, error: "invalid_record", field, message: `${field} ${problem.message}` },
-    };
-  }
-  return undefined;
-}
-
-/** The rejection for the first invalid table of a table record, if any (image bytes are the store's to check). */
-function badTable(raw: { seq: number; values?: unknown }, index: number): IngestItem | undefined {
-  const values = raw.values;
-  if (values === null || typeof values !== "object" || Array.isArray(values)) return undefined; // the schema says why
-  for (const key of Object.keys(values)) {
-    const problem = tableProblem((values as Record<string, unknown>)[key]);
-    if (problem === undefined) continue;
-    const field = `records[${index}].values.${key.slice(0, LIMITS.maxKeyLength)}${problem.path === "" ? "" : `.${problem.path}`}`;
     return {
       seq: raw.seq, type: "rejected",
       rejection: { seq: raw.seq, error: "invalid_record", field, message: `${field} ${problem.message}` },
@@ -109,17 +90,10 @@ export function checkRecord(raw: { seq: number; type: string }, index: number): 
       rejection: { seq: raw.seq, error: "invalid_record", field: `records[${index}].type`, message: `unknown record type '${raw.type}': use one of ${RECORD_TYPES.join(", ")}` },
     };
   }
-  // Histograms first: their own checks name the part at fault (edges out of order, a count short).
-  if (type === "histogram") {
-    const bad = badHistogram(raw as { seq: number; values?: unknown }, index);
-    if (bad !== undefined) return bad;
-  }
-  if (type === "image") {
-    const bad = badImage(raw as { seq: number; values?: unknown }, index);
-    if (bad !== undefined) return bad;
-  }
-  if (type === "table") {
-    const bad = badTable(raw as { seq: number; values?: unknown }, index);
+  // Before the schema: these checks name the part at fault (edges out of order, a box out of shape, a cell of the wrong type).
+  const problemOf = valueChecks[type];
+  if (problemOf !== undefined) {
+    const bad = badValue(raw as { seq: number; values?: unknown }, index, problemOf);
     if (bad !== undefined) return bad;
   }
   if (check.Check(raw as unknown)) {
