@@ -6,9 +6,8 @@ import { RunPage } from "./pages/RunPage";
 import { ComparePage } from "./pages/ComparePage";
 import { SweepsPage } from "./pages/SweepsPage";
 import { SweepPage } from "./pages/SweepPage";
-import { ViewsPage } from "./pages/ViewsPage";
 import { PageFrame } from "./ui/common";
-import { ArtifactsPage, ArtifactPage, ArtifactVersionPage, RegistryPage } from "./pages/artifactPages";
+import { ArtifactsPage, ArtifactPage, ArtifactVersionPage, RegistryPage, ViewsPage } from "./pages/artifactPages";
 
 export function App() {
   const key = useLocationKey();

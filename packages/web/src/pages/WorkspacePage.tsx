@@ -1,7 +1,7 @@
 // Owns the project workspace: composes the toolbar, the runs table (flat or grouped) and the panel
 // grid, keeps every view setting in the URL (state/workspace.ts), and routes live events to the
 // parts that show runs.
-import { useCallback, useEffect, useMemo, useReducer, useRef, useState } from "react";
+import { useCallback, useEffect, useMemo, useReducer, useRef, useState, lazy, Suspense } from "react";
 import { ApiError, type RunRow } from "../api/client";
 import { parseWorkspace, workspacePatch, type WorkspaceState } from "../state/workspace";
 import { navigate, paths, useSearchParams } from "../state/router";
@@ -27,10 +27,12 @@ import { effectiveFilter } from "../insights/brush";
 import type { Brush, PanelContext } from "../insights/context";
 import { parseBrushes, serializeBrushes, withBrush } from "../insights/url";
 import { SaveViewButton } from "../views/SaveViewDialog";
-import { ViewBanner } from "../views/ViewBanner";
 import { viewHref } from "../views/state";
 import { useOpenView } from "../views/useOpenView";
 
+
+// Only a workspace opened from a saved view needs the banner and its markdown renderer.
+const ViewBanner = lazy(() => import("../views/ViewBanner").then((m) => ({ default: m.ViewBanner })));
 /** Load the next page when the last drawn row is this close to the end of what is loaded. */
 const PREFETCH_ROWS = 200;
 /** Group rows are refetched at most this often while new runs arrive. */
@@ -215,7 +217,9 @@ export function WorkspacePage({ entity, project }: { entity: string; project: st
         />
         <SaveViewButton project={ref} onSaved={(v) => { openView.adopt(v); navigate(viewHref(entity, project, v.id, v.state), { replace: true }); }} />
       </div>
-      <ViewBanner project={ref} open={openView} search={params.toString()} />
+      {openView.id !== null ? (
+        <Suspense fallback={null}><ViewBanner project={ref} open={openView} search={params.toString()} /></Suspense>
+      ) : null}
       {queryError ? (
         <div className="filter-error" role="alert">
           <pre data-testid="filter-error">{queryError.message}</pre>

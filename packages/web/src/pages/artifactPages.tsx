@@ -1,5 +1,6 @@
-// Owns loading the artifact pages on demand: they (and the file previews and lineage layout they
-// bring) are a separate chunk, so the runs pages do not download them.
+// Owns loading pages on demand: the artifact pages (and the file previews and lineage layout they
+// bring) and the saved-views list (and its markdown renderer) are separate chunks, so the runs
+// pages do not download them.
 import { lazy, Suspense, type ComponentType } from "react";
 import { Loading } from "../ui/common";
 
@@ -20,3 +21,5 @@ export const ArtifactVersionPage = onDemand(() => import("./ArtifactVersionPage"
 export const RegistryPage = onDemand(() => import("./RegistryPage").then((m) => m.RegistryPage));
 /** The run page's artifacts section. */
 export const RunArtifacts = onDemand(() => import("../artifacts/RunArtifacts").then((m) => m.RunArtifacts));
+/** The project's saved views. */
+export const ViewsPage = onDemand(() => import("./ViewsPage").then((m) => m.ViewsPage));
