@@ -29,6 +29,7 @@ from ._artifacts import (
     file_uri_path, hash_file, printable, walk_folder,
 )
 from ._console import warn
+from ._sender import _describe_network_error
 from ._values import OrreryError, describe
 
 PART_BYTES = 64 * 2**20  # the most one PUT may carry
@@ -156,14 +157,6 @@ def _api_error(what: str, status: int, body: Any) -> ArtifactHttpError:
     code = _error_code(body)
     field = body.get("field") if isinstance(body, dict) and isinstance(body.get("field"), str) else None
     return ArtifactHttpError(f"orrery: {what}: {_server_message(body) or 'refused'} ({status}{' ' + code if code else ''})", status, code, field)
-
-
-def _describe_network_error(err: BaseException) -> str:
-    if isinstance(err, TimeoutError) or "timed out" in str(err):
-        return "request timed out"
-    if isinstance(err, ConnectionRefusedError):
-        return "connection refused"
-    return f"{type(err).__name__}: {err}" if str(err) else type(err).__name__
 
 
 def _backoff(failures: int) -> float:

@@ -1,10 +1,10 @@
-// Test fixtures for the SDK: temp folders, quiet init defaults, reading a run's spool back, a
-// stderr spy, and a fake server that speaks the ingest contract with knobs for failures.
+// Test fixtures for the SDK: temp folders, quiet init defaults, reading a run's spool back, an
+// offline run per test, a stderr spy, and a fake server that speaks the ingest contract with knobs for failures.
 import { mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { vi } from "vitest";
+import { afterEach, beforeEach, vi } from "vitest";
 import * as orrery from "../src/index.js";
 import { payloadJson, readSpoolFile } from "../src/spool/format.js";
 import { FRAMES_CONTENT_TYPE, splitFrames } from "@orrery/protocol/frames";
@@ -21,6 +21,33 @@ export function quietInit(options: orrery.InitOptions): Promise<orrery.Run> {
 
 export function spoolRecords(spoolDir: string): Record<string, unknown>[] {
   return readSpoolFile(join(spoolDir, "records.spool")).records;
+}
+
+/**
+ * An offline run for each test of the calling describe block (stderr muted), handed to `onRun`,
+ * finished and removed after the test. `records(...types)` finishes it and reads back its spooled
+ * records of those types.
+ */
+export function offlineRunPerTest(onRun: (run: orrery.Run) => void): { records(...types: string[]): Promise<Record<string, unknown>[]> } {
+  let dir: ReturnType<typeof tempDir>;
+  let run: orrery.Run;
+  beforeEach(async () => {
+    vi.spyOn(process.stderr, "write").mockImplementation(() => true);
+    dir = tempDir();
+    run = await quietInit({ mode: "offline", dir: dir.path });
+    onRun(run);
+  });
+  afterEach(async () => {
+    await run.finish();
+    vi.restoreAllMocks();
+    dir.cleanup();
+  });
+  return {
+    async records(...types: string[]) {
+      await run.finish();
+      return spoolRecords(run.spoolDir).filter((r) => types.includes(r.type as string));
+    },
+  };
 }
 
 export function runFolders(dir: string): string[] {

@@ -1,10 +1,10 @@
 // Histograms in the TypeScript SDK: histogram() bins numbers like numpy.histogram, and log() with a
 // histogram value writes the scalars as the row and the histograms as a histogram record of the
 // same step, read back from the spool.
-import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { describe, expect, it } from "vitest";
 import { histogramProblem } from "@orrery/protocol";
 import { histogram, OrreryValueError, type Run } from "../src/index.js";
-import { quietInit, spoolRecords, tempDir } from "./helpers.js";
+import { offlineRunPerTest } from "./helpers.js";
 
 describe("histogram()", () => {
   it("bins values into 64 equal-width bins over their range by default, the maximum in the last bin", () => {
@@ -38,23 +38,10 @@ describe("histogram()", () => {
 });
 
 describe("log() with histograms", () => {
-  let dir: ReturnType<typeof tempDir>;
   let run: Run;
-  beforeEach(async () => {
-    vi.spyOn(process.stderr, "write").mockImplementation(() => true);
-    dir = tempDir();
-    run = await quietInit({ mode: "offline", dir: dir.path });
-  });
-  afterEach(async () => {
-    await run.finish();
-    vi.restoreAllMocks();
-    dir.cleanup();
-  });
+  const offline = offlineRunPerTest((r) => { run = r; });
 
-  const records = async () => {
-    await run.finish();
-    return spoolRecords(run.spoolDir).filter((r) => r.type === "history" || r.type === "histogram");
-  };
+  const records = () => offline.records("history", "histogram");
 
   it("writes scalars as the row and histograms as a histogram record of the same step, flattened keys and all", async () => {
     const g = histogram([0, 1, 2, 3], 2);

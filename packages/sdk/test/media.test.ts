@@ -3,10 +3,10 @@
 // form the server checks, refuses what the server would; and log() writes Images (and arrays of
 // them) as an image record of the row's step, read back from the spool.
 import { inflateSync } from "node:zlib";
-import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { describe, expect, it } from "vitest";
 import { imageHeader, imageProblem } from "@orrery/protocol";
 import { encodePng, Image, OrreryValueError, type Run } from "../src/index.js";
-import { quietInit, spoolRecords, tempDir } from "./helpers.js";
+import { offlineRunPerTest } from "./helpers.js";
 
 /** The IDAT payload of a PNG, inflated: one filter byte then the row's bytes, per row. */
 function pngRows(png: Uint8Array): Buffer {
@@ -76,23 +76,10 @@ describe("Image", () => {
 });
 
 describe("log() with images", () => {
-  let dir: ReturnType<typeof tempDir>;
   let run: Run;
-  beforeEach(async () => {
-    vi.spyOn(process.stderr, "write").mockImplementation(() => true);
-    dir = tempDir();
-    run = await quietInit({ mode: "offline", dir: dir.path });
-  });
-  afterEach(async () => {
-    await run.finish();
-    vi.restoreAllMocks();
-    dir.cleanup();
-  });
+  const offline = offlineRunPerTest((r) => { run = r; });
 
-  const records = async () => {
-    await run.finish();
-    return spoolRecords(run.spoolDir).filter((r) => r.type === "history" || r.type === "image");
-  };
+  const records = () => offline.records("history", "image");
 
   it("writes scalars as the row and images (single or listed, nested keys flattened) as an image record of the same step", async () => {
     const a = new Image(rgb(2, 2), { caption: "a" });

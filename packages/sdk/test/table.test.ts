@@ -2,10 +2,10 @@
 // numbers as the protocol's strings, Image cells encoded), refuses what the server would refuse
 // with the row and column named, and log() writes it as a table record of the step, read back
 // from the spool.
-import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { describe, expect, it } from "vitest";
 import { tableProblem } from "@orrery/protocol";
 import { Image, OrreryValueError, Table, type Run } from "../src/index.js";
-import { quietInit, spoolRecords, tempDir } from "./helpers.js";
+import { offlineRunPerTest, spoolRecords } from "./helpers.js";
 
 const PNG_1x1 = Buffer.from("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==", "base64");
 
@@ -51,18 +51,8 @@ describe("Table", () => {
 });
 
 describe("log() with tables", () => {
-  let dir: ReturnType<typeof tempDir>;
   let run: Run;
-  beforeEach(async () => {
-    vi.spyOn(process.stderr, "write").mockImplementation(() => true);
-    dir = tempDir();
-    run = await quietInit({ mode: "offline", dir: dir.path });
-  });
-  afterEach(async () => {
-    await run.finish();
-    vi.restoreAllMocks();
-    dir.cleanup();
-  });
+  const offline = offlineRunPerTest((r) => { run = r; });
 
   it("writes scalars as the row and each table as a table record of the same step", async () => {
     const preds = new Table({ columns: ["id", "pred"], data: [[0, "cat"], [1, "dog"]] });
